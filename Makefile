@@ -1,0 +1,103 @@
+# SPDX-License-Identifier: ISC
+#
+# Morgana's build. `make` builds the CLI, the libraries of every target and the examples;
+# `make test` runs every suite. Everything lands in $(BUILD).
+#
+# Each module lists its sources in a fragment of its own (libc/module.mk,
+# runtime/module.mk, platform/unix/module.mk, tools/morgana/module.mk, tests/unit/*.mk).
+# Fragments only set variables, and set them with `=`, so the order they are read in does
+# not matter; every rule lives in this file.
+#
+# One source tree is compiled in several variants, each into its own folder:
+#   $(BUILD)/unix          host tools, the unix target's libraries, unit tests
+#   $(BUILD)/asan          the same with AddressSanitizer + UndefinedBehaviorSanitizer
+#   $(BUILD)/freestanding  guest code against our own libc (libc/include), no host headers
+
+BUILD	?= build
+CC	:= $(if $(filter default,$(origin CC)),cc,$(CC))
+AR	?= ar
+
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wpointer-arith -Wcast-qual \
+	    -Wstrict-prototypes -Wmissing-prototypes
+BASE_CFLAGS := -std=gnu17 -g -O2 -fno-omit-frame-pointer -ffunction-sections \
+	    -fdata-sections $(WARNINGS) -Iinclude -MMD -MP
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all
+GCC_INCLUDE := $(shell $(CC) -print-file-name=include)
+
+CFLAGS_unix := $(BASE_CFLAGS) -fstack-protector-strong
+CFLAGS_asan := $(BASE_CFLAGS) -fstack-protector-strong $(SAN_FLAGS)
+CFLAGS_freestanding := $(BASE_CFLAGS) -ffreestanding -nostdinc -isystem $(GCC_INCLUDE) \
+	    -Ilibc/include -fno-stack-protector -mno-red-zone -fno-pic -fno-pie
+
+include $(sort $(wildcard */module.mk */*/module.mk tests/unit/*.mk))
+
+# objs VARIANT, SOURCES -> the object files of SOURCES in VARIANT
+objs = $(patsubst %,$(BUILD)/$(1)/%.o,$(basename $(2)))
+
+define compile_rules
+$(BUILD)/$(1)/%.o: %.c
+	@mkdir -p $$(@D)
+	$$(CC) $$(CFLAGS_$(1)) $$(CFLAGS_EXTRA_$$(firstword $$(subst /, ,$$<))) -c $$< -o $$@
+$(BUILD)/$(1)/%.o: %.S
+	@mkdir -p $$(@D)
+	$$(CC) $$(CFLAGS_$(1)) -c $$< -o $$@
+endef
+$(foreach v,unix asan freestanding,$(eval $(call compile_rules,$(v))))
+
+# --- libraries --------------------------------------------------------------------------
+# libmorgana.a: runtime + the unix platform, for apps built with `morgana build -t unix`.
+$(BUILD)/unix/libmorgana.a: $(call objs,unix,$(RUNTIME_SRCS) $(PLAT_UNIX_SRCS))
+$(BUILD)/asan/libmorgana.a: $(call objs,asan,$(RUNTIME_SRCS) $(PLAT_UNIX_SRCS))
+# The guest-side libraries, built against our own libc only.
+$(BUILD)/freestanding/libc.a: $(call objs,freestanding,$(LIBC_SRCS))
+$(BUILD)/freestanding/libmorgana-runtime.a: $(call objs,freestanding,$(RUNTIME_SRCS))
+
+%.a:
+	@mkdir -p $(@D)
+	rm -f $@ && $(AR) rcs $@ $^
+
+LIBS := $(BUILD)/unix/libmorgana.a $(BUILD)/asan/libmorgana.a \
+	$(BUILD)/freestanding/libc.a $(BUILD)/freestanding/libmorgana-runtime.a
+
+# --- the morgana CLI --------------------------------------------------------------------
+$(BUILD)/bin/morgana: $(call objs,unix,$(MORGANA_CLI_SRCS))
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^
+
+# --- examples, built by the CLI as a user would -----------------------------------------
+EXAMPLES := $(patsubst examples/%/unikernel.conf,%,$(wildcard examples/*/unikernel.conf))
+EXAMPLE_IMAGES := $(foreach e,$(EXAMPLES),$(BUILD)/examples/$(e).unix)
+.SECONDEXPANSION:
+$(BUILD)/examples/%.unix: $$(wildcard examples/$$*/*) $(BUILD)/bin/morgana \
+		$(BUILD)/unix/libmorgana.a
+	MORGANA_CFLAGS=-Werror $(BUILD)/bin/morgana build -t unix -o $@ examples/$*
+
+# --- unit tests ---------------------------------------------------------------------------
+# tests/unit/*.mk declare:  UNIT_TESTS += NAME;  NAME_SRCS = the test and the code it tests;
+# optionally NAME_OBJS = prebuilt objects to link and NAME_LDLIBS = extra libraries.
+# Each is built twice: plain and with sanitizers.
+define unit_test
+$(BUILD)/unix/tests/$(1): $(call objs,unix,$($(1)_SRCS)) $($(1)_OBJS)
+	@mkdir -p $$(@D)
+	$$(CC) -o $$@ $$^ -lcmocka $($(1)_LDLIBS)
+$(BUILD)/asan/tests/$(1): $(call objs,asan,$($(1)_SRCS)) $($(1)_OBJS)
+	@mkdir -p $$(@D)
+	$$(CC) $(SAN_FLAGS) -o $$@ $$^ -lcmocka $($(1)_LDLIBS)
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_test,$(t))))
+UNIT_BINS := $(foreach t,$(UNIT_TESTS),$(BUILD)/unix/tests/$(t) $(BUILD)/asan/tests/$(t))
+
+# --- top-level targets --------------------------------------------------------------------
+all: $(BUILD)/bin/morgana $(LIBS) $(EXAMPLE_IMAGES) $(UNIT_BINS)
+
+test: all
+	BUILD=$(BUILD) tests/run
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all test clean
+.DEFAULT_GOAL := all
+.DELETE_ON_ERROR:
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
