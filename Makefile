@@ -45,9 +45,10 @@ endef
 $(foreach v,unix asan freestanding,$(eval $(call compile_rules,$(v))))
 
 # --- libraries --------------------------------------------------------------------------
-# libmorgana.a: runtime + the unix platform, for apps built with `morgana build -t unix`.
-$(BUILD)/unix/libmorgana.a: $(call objs,unix,$(RUNTIME_SRCS) $(PLAT_UNIX_SRCS))
-$(BUILD)/asan/libmorgana.a: $(call objs,asan,$(RUNTIME_SRCS) $(PLAT_UNIX_SRCS))
+# libmorgana.a: runtime + platform/common + the unix platform, for apps built with `morgana build -t unix`.
+UNIX_LIB_SRCS = $(RUNTIME_SRCS) $(PLAT_COMMON_SRCS) $(PLAT_UNIX_SRCS)
+$(BUILD)/unix/libmorgana.a: $(call objs,unix,$(UNIX_LIB_SRCS))
+$(BUILD)/asan/libmorgana.a: $(call objs,asan,$(UNIX_LIB_SRCS))
 # The guest-side libraries, built against our own libc only.
 $(BUILD)/freestanding/libc.a: $(call objs,freestanding,$(LIBC_SRCS))
 $(BUILD)/freestanding/libmorgana-runtime.a: $(call objs,freestanding,$(RUNTIME_SRCS))
