@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: ISC */
+/* Property: a sleep never ends early and ends soon after its deadline, for sleeps from a
+ * microsecond to 50 ms, both in main and in several fibers at once. */
+#include <stdint.h>
+#include <stdio.h>
+
+#include <morgana/fiber.h>
+#include <morgana/runtime.h>
+
+/* Generous: the test also runs under valgrind on a loaded 2-core machine. */
+#define LATE_LIMIT_NS (40ull * 1000 * 1000)
+
+static const uint64_t durations_ns[] = { 1000, 100000, 1000000, 5000000, 20000000, 50000000 };
+#define N_DURATIONS (sizeof(durations_ns) / sizeof(durations_ns[0]))
+
+static int
+check_sleep(uint64_t ns)
+{
+	uint64_t start = mg_now_ns();
+	mg_sleep_ns(ns);
+	uint64_t took = mg_now_ns() - start;
+	if (took < ns) {
+		printf("FAIL: sleep of %llu ns woke after %llu ns\n", (unsigned long long)ns,
+		       (unsigned long long)took);
+		return 1;
+	}
+	if (took > ns + LATE_LIMIT_NS) {
+		printf("FAIL: sleep of %llu ns took %llu ns\n", (unsigned long long)ns,
+		       (unsigned long long)took);
+		return 1;
+	}
+	return 0;
+}
+
+static int
+sleeper(void *arg)
+{
+	return check_sleep(*(const uint64_t *)arg);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct mg_fiber *fibers[N_DURATIONS];
+	int failures = 0;
+
+	(void)argc;
+	(void)argv;
+	for (size_t i = 0; i < N_DURATIONS; i++)
+		failures += check_sleep(durations_ns[i]);
+	for (size_t i = 0; i < N_DURATIONS; i++) {
+		fibers[i] = mg_fiber_spawn("sleeper", sleeper, (void *)&durations_ns[i], 0);
+		if (fibers[i] == NULL)
+			return 1;
+	}
+	for (size_t i = 0; i < N_DURATIONS; i++) {
+		int status;
+		if (mg_fiber_join(fibers[i], &status) != 0)
+			return 1;
+		failures += status;
+	}
+	if (failures == 0)
+		printf("sleep ok\n");
+	return failures != 0;
+}
