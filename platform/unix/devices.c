@@ -170,8 +170,11 @@ mg_plat_yield(uint64_t deadline_ns, mg_plat_handle_set *ready)
 	mg_plat_handle handle_of[MG_PLAT_HANDLE_MAX];
 	struct timespec timeout;
 	nfds_t n = 0;
+	mg_plat_handle_set ignored;
 	size_t h;
 
+	if (ready == NULL)
+		ready = &ignored;
 	*ready = 0;
 	for (h = 0; h < devices.handle_count; h++) {
 		if (devices.handles[h]->type != MG_DEVICE_NET)
