@@ -249,6 +249,8 @@ test_start_without_arguments_or_devices_boots(void **state)
 	assert_int_equal(o.status, 42);
 	assert_string_equal(o.rec.cmdline, "");
 	assert_false(o.rec.disk_acquired);
+	/* The runtime gets the manifest start-up checked, not some other one. */
+	assert_true(o.rec.manifest_is_the_image_s);
 
 	start(&note, argv0_only, &o);
 	assert_true(o.booted);
