@@ -99,6 +99,12 @@ mg_unix_boot(const struct mg_manifest_note *note, int argc, char **argv,
 	info.heap_size = 0;
 	info.tsc_hz = 0;
 	info.manifest = &note->desc;
+	/*
+	 * Apps print with the host's printf and the runtime writes the console directly:
+	 * an unbuffered stdout keeps the two in order and loses nothing at mg_plat_exit(),
+	 * which does not flush stdio. glibc still formats each printf into one write.
+	 */
+	setvbuf(stdout, NULL, _IONBF, 0);
 	mg_runtime_start(&info, app_main);
 }
 
