@@ -354,6 +354,23 @@ EOF
 	expect_error 69 "cannot run the compiler '/nonexistent/cc'"
 }
 
+@test "fake lib: a build stopped by SIGTERM cleans up and says so in one line" {
+	make_fake_build
+	make_app app
+	printf '#!/bin/sh\ntouch "$STARTED"\nexec sleep 30\n' >slowcc
+	chmod +x slowcc
+	CC=$PWD/slowcc STARTED=$PWD/started "$MORGANA" build app 2>err &
+	local pid=$! status=0
+	for _ in $(seq 200); do [ -e started ] && break; sleep 0.05; done
+	[ -e started ]
+	kill -TERM "$pid"
+	wait "$pid" || status=$?
+	[ "$status" -eq 1 ]
+	[ "$(cat err)" = "morgana: interrupted by signal 15 (Terminated)" ]
+	[ -z "$(ls -A app/dist)" ]
+	[ -z "$(ls -A "$TMPDIR")" ]
+}
+
 @test "fake lib: --sanitize links the asan library" {
 	make_fake_build
 	make_app app

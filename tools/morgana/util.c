@@ -5,6 +5,7 @@
  * Morgana tree the tool belongs to.
  */
 #include <errno.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -148,33 +149,65 @@ mg_opt_value(char **argv, int argc, int *i, const char *short_opt, const char *l
 	return true;
 }
 
+/* A signal that arrived while a child ran; the child gets it too, and the caller then
+ * cleans up its temporary files instead of dying with them in place. */
+static volatile sig_atomic_t caught_signal;
+
+static void
+note_signal(int sig)
+{
+	caught_signal = sig;
+}
+
 int
 mg_cli_spawn(char *const *argv, const char *what)
 {
+	static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP };
+	struct sigaction catch = { .sa_handler = note_signal }, saved[3];
 	pid_t pid;
-	int err, status;
+	int err, status, rc;
 
-	/* posix_spawnp reports a missing program itself, so the child never has to. */
+	/* No SA_RESTART: a signal must interrupt waitpid so that it can be forwarded.
+	 * Caught signals are reset to their defaults in the child by exec. */
+	sigemptyset(&catch.sa_mask);
+	caught_signal = 0;
+	for (size_t i = 0; i < 3; i++)
+		(void)sigaction(forwarded[i], &catch, &saved[i]);
 	err = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
 	if (err != 0) {
 		mg_cli_error("cannot run the %s '%s': %s", what, argv[0], strerror(err));
-		return MG_EXIT_MISSING;
+		rc = MG_EXIT_MISSING;
+		goto out;
 	}
-	while (waitpid(pid, &status, 0) < 0) {
+	for (;;) {
+		if (caught_signal != 0)
+			(void)kill(pid, caught_signal);
+		if (waitpid(pid, &status, 0) >= 0)
+			break;
 		if (errno != EINTR) {
 			mg_cli_error("waiting for the %s: %s", what, strerror(errno));
-			return MG_EXIT_OS;
+			rc = MG_EXIT_OS;
+			goto out;
 		}
 	}
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-		return 0;
-	if (WIFEXITED(status))
+	rc = 0;
+	if (caught_signal != 0) {
+		mg_cli_error("interrupted by signal %d (%s)", (int)caught_signal,
+			     strsignal(caught_signal));
+		rc = MG_EXIT_BUILD;
+	} else if (WIFEXITED(status) && WEXITSTATUS(status) != 0) {
 		mg_cli_error("the %s '%s' failed (exit status %d)", what, argv[0],
 			     WEXITSTATUS(status));
-	else
-		mg_cli_error("the %s '%s' was killed by signal %d", what, argv[0],
-			     WTERMSIG(status));
-	return MG_EXIT_BUILD;
+		rc = MG_EXIT_BUILD;
+	} else if (WIFSIGNALED(status)) {
+		mg_cli_error("the %s '%s' was killed by signal %d (%s)", what, argv[0],
+			     WTERMSIG(status), strsignal(WTERMSIG(status)));
+		rc = MG_EXIT_BUILD;
+	}
+out:
+	for (size_t i = 0; i < 3; i++)
+		(void)sigaction(forwarded[i], &saved[i], NULL);
+	return rc;
 }
 
 /* Cut path at its last '/' (to "/" for a file in the root); -EINVAL if it has none. */
