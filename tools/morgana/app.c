@@ -144,8 +144,19 @@ mg_app_load(struct mg_app *app, const char *dir)
 	struct stat st;
 	int rc;
 
+	size_t len = strlen(dir);
+
 	memset(app, 0, sizeof(*app));
-	app->dir = dir;
+	/* "app/" and "app" name the same folder; keep paths in messages tidy. */
+	while (len > 1 && dir[len - 1] == '/')
+		len--;
+	if (len >= sizeof(app->dir)) {
+		mg_cli_error("'%s': path too long", dir);
+		return MG_EXIT_USAGE;
+	}
+	memcpy(app->dir, dir, len);
+	app->dir[len] = '\0';
+	dir = app->dir;
 	if (stat(dir, &st) != 0) {
 		if (errno == ENOENT)
 			mg_cli_error("no such folder '%s'", dir);

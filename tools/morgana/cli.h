@@ -50,7 +50,7 @@ int mg_cli_find_tree(struct mg_cli_tree *tree);
  * builds). */
 #define MG_APP_MAX_SOURCES 1024u
 struct mg_app {
-	const char *dir;
+	char dir[PATH_MAX];	/* as given, without trailing slashes */
 	struct mg_conf conf;
 	size_t source_count;
 	char **sources;		/* "DIR/file.c", malloc'd; freed by mg_app_free() */
