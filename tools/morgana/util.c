@@ -152,25 +152,32 @@ mg_opt_value(char **argv, int argc, int *i, const char *short_opt, const char *l
 /* A signal that arrived while a child ran; the child gets it too, and the caller then
  * cleans up its temporary files instead of dying with them in place. */
 static volatile sig_atomic_t caught_signal;
+static volatile pid_t running_child;
 
 static void
-note_signal(int sig)
+forward_signal(int sig)
 {
+	int saved_errno = errno;
+
 	caught_signal = sig;
+	if (running_child > 0)
+		(void)kill(running_child, sig);
+	errno = saved_errno;
 }
 
 int
 mg_cli_spawn(char *const *argv, const char *what)
 {
 	static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP };
-	struct sigaction catch = { .sa_handler = note_signal }, saved[3];
+	struct sigaction catch = { .sa_handler = forward_signal }, saved[3];
 	pid_t pid;
 	int err, status, rc;
 
-	/* No SA_RESTART: a signal must interrupt waitpid so that it can be forwarded.
-	 * Caught signals are reset to their defaults in the child by exec. */
-	sigemptyset(&catch.sa_mask);
+	/* Caught signals are reset to their defaults in the child by exec. */
+	(void)sigemptyset(&catch.sa_mask);
+	catch.sa_flags = SA_RESTART;
 	caught_signal = 0;
+	running_child = 0;
 	for (size_t i = 0; i < 3; i++)
 		(void)sigaction(forwarded[i], &catch, &saved[i]);
 	err = posix_spawnp(&pid, argv[0], NULL, NULL, argv, environ);
@@ -179,11 +186,11 @@ mg_cli_spawn(char *const *argv, const char *what)
 		rc = MG_EXIT_MISSING;
 		goto out;
 	}
-	for (;;) {
-		if (caught_signal != 0)
-			(void)kill(pid, caught_signal);
-		if (waitpid(pid, &status, 0) >= 0)
-			break;
+	/* A signal before this line is forwarded here, one after it by the handler. */
+	running_child = pid;
+	if (caught_signal != 0)
+		(void)kill(pid, caught_signal);
+	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
 			mg_cli_error("waiting for the %s: %s", what, strerror(errno));
 			rc = MG_EXIT_OS;
@@ -205,6 +212,7 @@ mg_cli_spawn(char *const *argv, const char *what)
 		rc = MG_EXIT_BUILD;
 	}
 out:
+	running_child = 0;
 	for (size_t i = 0; i < 3; i++)
 		(void)sigaction(forwarded[i], &saved[i], NULL);
 	return rc;
