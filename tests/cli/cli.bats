@@ -306,7 +306,7 @@ EOF
 	[ "${lines[6]}" = "app main ran" ]
 }
 
-@test "fake lib: build -o writes there, atomically, and leaves no temporary files" {
+@test "fake lib: build -o writes there (creating folders), atomically, leaving no temporary files" {
 	make_fake_build
 	make_app app
 	mkdir out
@@ -316,8 +316,11 @@ EOF
 	[ "$(ls -A out)" = image ]
 	[ ! -e app/dist ]
 	[ -z "$(ls -A "$TMPDIR")" ]
-	run --separate-stderr "$MORGANA" build -o nosuchdir/image app
-	expect_error 69 "no such folder 'nosuchdir'"
+	run --separate-stderr "$MORGANA" build -o new/sub/image app
+	[ "$status" -eq 0 ]
+	[ -x new/sub/image ]
+	run --separate-stderr "$MORGANA" build -o out/image/x app
+	expect_error 73 "cannot create the folder 'out/image' for the output: Not a directory"
 	run --separate-stderr "$MORGANA" build -o out app
 	expect_error 64 "is a folder"
 }

@@ -14,6 +14,7 @@
 #include "cli.h"
 
 static int write_manifest(const struct mg_conf *conf, const char *path);
+static int make_folders(const char *path);
 static int choose_output(const struct mg_app *app, const struct mg_target *target,
 			 const char *out, char *image, char *tmp_image);
 
@@ -61,6 +62,36 @@ write_manifest(const struct mg_conf *conf, const char *path)
 	return 0;
 }
 
+/* mkdir -p: 0 or -1 with errno set. */
+static int
+make_folders(const char *path)
+{
+	char buf[PATH_MAX];
+	size_t len = strlen(path);
+	struct stat st;
+
+	if (len >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	memcpy(buf, path, len + 1);
+	for (size_t i = 1; i <= len; i++) {
+		if (buf[i] != '/' && buf[i] != '\0')
+			continue;
+		buf[i] = '\0';
+		if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+			return -1;
+		buf[i] = path[i];
+	}
+	if (stat(path, &st) != 0)
+		return -1;
+	if (!S_ISDIR(st.st_mode)) {
+		errno = ENOTDIR;
+		return -1;
+	}
+	return 0;
+}
+
 /* image := where the image goes; tmp_image := a name beside it for the linker to write,
  * so that rename() can put it in place atomically. Both PATH_MAX bytes. */
 static int
@@ -102,9 +133,11 @@ choose_output(const struct mg_app *app, const struct mg_target *target, const ch
 			mg_cli_error("output '%s' is a folder, not a file", image);
 			return MG_EXIT_USAGE;
 		}
-		if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
-			mg_cli_error("no such folder '%s' for the output", dir);
-			return MG_EXIT_MISSING;
+		/* As `make` rules write into folders nobody created yet. */
+		if (make_folders(dir) != 0) {
+			mg_cli_error("cannot create the folder '%s' for the output: %s", dir,
+				     strerror(errno));
+			return MG_EXIT_CANTCREAT;
 		}
 	}
 	n = snprintf(tmp_image, PATH_MAX, "%s/.%s.tmp-%ld", dir, base, (long)getpid());
