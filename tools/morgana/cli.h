@@ -95,6 +95,9 @@ struct mg_target {
 	int (*run)(const char *image, const struct mg_run_opts *opts);
 };
 
+/* "unix, hvt, ...": the targets' names, for messages and help. */
+const char *mg_target_names(void);
+
 /* The target called name, or NULL after reporting "unknown target". */
 const struct mg_target *mg_target_find(const char *name);
 

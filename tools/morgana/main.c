@@ -46,7 +46,7 @@ static const char usage_build[] =
 	"Compile the *.c files of APPDIR with its unikernel.conf into a unikernel image.\n"
 	"\n"
 	"Options:\n"
-	"  -t, --target TARGET    what the image runs on (default: unix; available: unix)\n"
+	"  -t, --target TARGET    what the image runs on (default: unix; available: @TARGETS@)\n"
 	"  -o, --output FILE      where to write the image (default: APPDIR/dist/NAME.TARGET)\n"
 	"  --sanitize             build with AddressSanitizer and UndefinedBehaviorSanitizer\n"
 	"\n"
@@ -68,7 +68,7 @@ static const char usage_run[] =
 	"APPDIR/dist/NAME.TARGET); given a file, run that image. ARGS go to main().\n"
 	"\n"
 	"Options:\n"
-	"  -t, --target TARGET    the image's target (default: unix; available: unix)\n"
+	"  -t, --target TARGET    the image's target (default: unix; available: @TARGETS@)\n"
 	"  --mem MB               memory for the unikernel, in megabytes\n"
 	"  --net NAME=TAPIF       attach the network device NAME to the TAP interface TAPIF\n"
 	"                         (also spelt --net:NAME=TAPIF)\n"
@@ -82,6 +82,8 @@ static const char usage_run[] =
 	"  morgana run --net service=tap0 website -- --ipv4=10.0.0.2/24\n"
 	"  morgana run -t unix hello/dist/hello.unix -- Morgana\n";
 
+static void print_usage(const char *text);
+
 static const struct {
 	const char *name;
 	int (*run)(int, char **);
@@ -93,16 +95,31 @@ static const struct {
 };
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
 
+/* The text with "@TARGETS@" replaced by the targets' names, so the table in targets.c
+ * is the only list of targets. */
+static void
+print_usage(const char *text)
+{
+	const char *mark;
+
+	while ((mark = strstr(text, "@TARGETS@")) != NULL) {
+		fwrite(text, 1, (size_t)(mark - text), stdout);
+		fputs(mg_target_names(), stdout);
+		text = mark + strlen("@TARGETS@");
+	}
+	fputs(text, stdout);
+}
+
 bool
 mg_cli_help(const char *command)
 {
 	if (command == NULL) {
-		fputs(usage_main, stdout);
+		print_usage(usage_main);
 		return true;
 	}
 	for (size_t i = 0; i < COMMAND_COUNT; i++) {
 		if (strcmp(commands[i].name, command) == 0) {
-			fputs(commands[i].usage, stdout);
+			print_usage(commands[i].usage);
 			return true;
 		}
 	}

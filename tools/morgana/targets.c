@@ -21,19 +21,27 @@ static const struct mg_target mg_targets[] = {
 };
 #define TARGET_COUNT (sizeof(mg_targets) / sizeof(mg_targets[0]))
 
+const char *
+mg_target_names(void)
+{
+	static char names[256];
+	size_t used = 0;
+
+	if (names[0] != '\0')
+		return names;
+	for (size_t i = 0; i < TARGET_COUNT && used < sizeof(names); i++)
+		used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s",
+					 i > 0 ? ", " : "", mg_targets[i].name);
+	return names;
+}
+
 const struct mg_target *
 mg_target_find(const char *name)
 {
-	char available[256] = "";
-	size_t used = 0;
-
 	for (size_t i = 0; i < TARGET_COUNT; i++)
 		if (strcmp(mg_targets[i].name, name) == 0)
 			return &mg_targets[i];
-	for (size_t i = 0; i < TARGET_COUNT && used < sizeof(available); i++)
-		used += (size_t)snprintf(available + used, sizeof(available) - used, "%s%s",
-					 i > 0 ? ", " : "", mg_targets[i].name);
-	mg_cli_error("unknown target '%s' (available: %s)", name, available);
+	mg_cli_error("unknown target '%s' (available: %s)", name, mg_target_names());
 	return NULL;
 }
 
