@@ -103,7 +103,7 @@ needs_libmorgana() {
 
 @test "help: --help, help and COMMAND --help print usage on stdout and succeed" {
 	for args in "--help" "-h" "help" "help build" "build --help" "run --help" \
-		    "new --help" "help run" "help new" "help help"; do
+		    "new --help" "help run" "help new" "help help" "help --help"; do
 		run --separate-stderr "$MORGANA" $args
 		[ "$status" -eq 0 ] || { echo "morgana $args: status $status"; return 1; }
 		[[ $output == *"usage: morgana"* ]] || { echo "morgana $args: [$output]"; return 1; }

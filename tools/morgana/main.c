@@ -133,13 +133,17 @@ cmd_help(int argc, char **argv)
 		mg_cli_error("unexpected argument '%s': help takes one COMMAND", argv[2]);
 		return MG_EXIT_USAGE;
 	}
-	if (argc == 2 && strcmp(argv[1], "help") != 0 && !mg_cli_help(argv[1])) {
+	/* "help", "help help" and "help --help" all mean the overview. */
+	if (argc < 2 || strcmp(argv[1], "help") == 0 || strcmp(argv[1], "--help") == 0 ||
+	    strcmp(argv[1], "-h") == 0) {
+		mg_cli_help(NULL);
+		return 0;
+	}
+	if (!mg_cli_help(argv[1])) {
 		mg_cli_error("no help for unknown command '%s' (commands: new, build, run)",
 			     argv[1]);
 		return MG_EXIT_USAGE;
 	}
-	if (argc < 2 || strcmp(argv[1], "help") == 0)
-		mg_cli_help(NULL);
 	return 0;
 }
 
