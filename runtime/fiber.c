@@ -206,17 +206,24 @@ mg_fiber_spawn(const char *name, int (*fn)(void *arg), void *arg, size_t stack_s
 	return fiber_create(name, fn, arg, stack_size);
 }
 
+/* Give f's memory back, without touching any list or timer it may be on. */
+static void
+fiber_release(struct mg_fiber *f)
+{
+#ifdef HAVE_VALGRIND
+	VALGRIND_STACK_DEREGISTER(f->valgrind_id);
+#endif
+	free(f->stack);
+	free(f);
+}
+
 static void
 fiber_free(struct mg_fiber *f)
 {
 	mg_timer_cancel(&f->timer);
 	mg_list_remove(&f->link);
 	mg_list_remove(&f->all);
-#ifdef HAVE_VALGRIND
-	VALGRIND_STACK_DEREGISTER(f->valgrind_id);
-#endif
-	free(f->stack);
-	free(f);
+	fiber_release(f);
 }
 
 /* Make a blocked fiber ready; anything else is left alone. */
@@ -443,8 +450,10 @@ mg_rt_fibers_reset(void *boot_frame)
 {
 	struct mg_list *node, *tmp;
 
+	/* Their wait queues and timers may live on stacks freed here: touch none. */
 	mg_list_for_each_safe(node, tmp, &sched.all)
-		fiber_free(mg_container_of(node, struct mg_fiber, all));
+		fiber_release(mg_container_of(node, struct mg_fiber, all));
+	mg_list_init(&sched.all);
 	mg_list_init(&sched.ready);
 	sched.ready_count = 0;
 	sched.current = NULL;

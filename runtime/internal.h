@@ -36,6 +36,7 @@ bool mg_rt_timers_next(uint64_t *deadline_ns);
 
 /* log.c */
 void mg_rt_log_reset(uint64_t origin_ns);
+int mg_rt_log_add(const char *spec);
 
 /* random.c */
 void mg_rt_random_seed(const uint8_t boot_seed[32]);

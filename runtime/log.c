@@ -122,14 +122,13 @@ parse_item(struct log_config *c, const char *item, size_t len)
 	return 0;
 }
 
+/* Apply the items of spec on top of what c already holds. */
 static int
 parse_spec(struct log_config *c, const char *spec)
 {
 	const char *item = spec;
 	int err;
 
-	c->default_level = MG_LOG_INFO;
-	c->rule_count = 0;
 	if (spec == NULL || spec[0] == '\0')
 		return spec_error("empty spec%.*s", "", 0);
 	for (;;) {
@@ -165,7 +164,19 @@ apply(const struct log_config *c)
 int
 mg_log_set(const char *spec)
 {
-	struct log_config c;
+	struct log_config c = { .default_level = MG_LOG_INFO };
+	int err = parse_spec(&c, spec);
+
+	if (err == 0)
+		apply(&c);
+	return err;
+}
+
+/* Like mg_log_set(), but on top of the current levels: for repeated -l flags. */
+int
+mg_rt_log_add(const char *spec)
+{
+	struct log_config c = logs.config;
 	int err = parse_spec(&c, spec);
 
 	if (err == 0)

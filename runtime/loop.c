@@ -141,7 +141,7 @@ usage_exit(const char *fmt, ...)
 
 /*
  * Take the runtime's flags (-l SPEC, -lSPEC, --logs=SPEC) out of argv, in place, up to a
- * "--", which stays for the application.
+ * "--", which stays for the application. Repeated -l flags add up, later ones winning.
  */
 static void
 consume_runtime_flags(int *argc, char **argv)
@@ -165,7 +165,7 @@ consume_runtime_flags(int *argc, char **argv)
 			argv[out++] = argv[i];
 			continue;
 		}
-		if (mg_log_set(spec) != 0)
+		if (mg_rt_log_add(spec) != 0)
 			usage_exit("bad log spec '%.64s': %s", spec, mg_log_spec_error());
 	}
 	while (i < *argc)

@@ -20,7 +20,8 @@
  * "deadlock: ...", which is better than sleeping forever.
  *
  * Runtime flags, removed from argv before main sees them (scanning stops at "--"):
- *	-l SPEC, -lSPEC, --logs=SPEC	set log levels, see mg_log_set() in log.h
+ *	-l SPEC, -lSPEC, --logs=SPEC	set log levels, see mg_log_set() in log.h;
+ *					repeated flags add up (later items win)
  * A bad flag prints one line saying why and exits with status 64 (EX_USAGE).
  *
  * Callbacks run by the loop itself (timer callbacks, on_input, flush hooks) run outside
