@@ -12,6 +12,7 @@
 #include "fake_plat.h"
 
 #ifdef __SANITIZE_ADDRESS__
+#include <sanitizer/asan_interface.h>
 #include <sanitizer/common_interface_defs.h>
 #endif
 
@@ -83,6 +84,39 @@ fake_console_clear(void)
 	console_len = 0;
 }
 
+#ifdef __SANITIZE_ADDRESS__
+static void
+thread_stack(void **bottom, size_t *size)
+{
+	pthread_attr_t attr;
+
+	*bottom = NULL;
+	*size = 0;
+	if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+		pthread_attr_getstack(&attr, bottom, size);
+		pthread_attr_destroy(&attr);
+	}
+}
+
+/*
+ * After a longjmp out of the runtime, the runtime's frames below ours on the thread's
+ * stack keep their ASan redzones: a jump from a fiber's stack does not clear them as a
+ * jump within one stack would. Clear them, as the frames are gone.
+ */
+static void
+unpoison_below_here(void)
+{
+	char here;
+	void *bottom;
+	size_t size;
+	uintptr_t lo, hi = (uintptr_t)&here;
+
+	thread_stack(&bottom, &size);
+	lo = hi - 512 * 1024 > (uintptr_t)bottom ? hi - 512 * 1024 : (uintptr_t)bottom;
+	__asan_unpoison_memory_region((void *)lo, hi - lo);
+}
+#endif
+
 /*
  * Leaving the runtime by longjmp may start on a fiber's stack: tell ASan we are going
  * back to the thread's own stack, as a fiber switch would.
@@ -91,14 +125,10 @@ static _Noreturn void
 leave_run(int how)
 {
 #ifdef __SANITIZE_ADDRESS__
-	pthread_attr_t attr;
-	void *bottom = NULL;
-	size_t size = 0;
+	void *bottom;
+	size_t size;
 
-	if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-		pthread_attr_getstack(&attr, &bottom, &size);
-		pthread_attr_destroy(&attr);
-	}
+	thread_stack(&bottom, &size);
 	__sanitizer_start_switch_fiber(NULL, bottom, size);
 #endif
 	longjmp(exit_env, how);
@@ -119,6 +149,7 @@ fake_run(int (*app_main)(int argc, char **argv), const char *cmdline)
 		mg_runtime_start(&info, app_main);
 #ifdef __SANITIZE_ADDRESS__
 	__sanitizer_finish_switch_fiber(NULL, NULL, NULL);
+	unpoison_below_here();
 #endif
 	in_run = false;
 	return how == 1 ? exit_status : how == 2 ? FAKE_ABORTED : FAKE_STUCK;
