@@ -224,6 +224,10 @@ run_loop(const struct mg_fiber *main_f)
 		if (mg_rt_fiber_done(main_f, &status))
 			mg_plat_exit(status);
 		if (more) {
+			/* Poll without blocking, and only if there is input to poll for: a
+			 * pass of yielding fibers should not cost a VM exit. */
+			if (rt.watched == 0)
+				continue;
 			deadline = 0;
 		} else if (!mg_rt_timers_next(&deadline)) {
 			if (rt.watched == 0)

@@ -51,7 +51,7 @@ struct mg_fiber *mg_fiber_spawn(const char *name, int (*fn)(void *arg), void *ar
 int mg_fiber_join(struct mg_fiber *f, int *status);
 
 /* Let f's memory be freed as soon as it finishes; f MUST NOT be used afterwards.
- * Detaching main or an already detached fiber is a no-op. */
+ * Detaching main, or a fiber already detached or being joined, is a no-op. */
 void mg_fiber_detach(struct mg_fiber *f);
 
 /* Go to the back of the ready queue: every fiber ready now runs once before the caller

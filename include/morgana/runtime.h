@@ -10,8 +10,9 @@
  *	1. expired timers' callbacks, then every fiber that is ready, once each, in the
  *	   order they became ready;
  *	2. the flush hooks (mg_runtime_add_flush_hook), e.g. to send batched output;
- *	3. mg_plat_yield() until the earliest timer or until a watched device has input
- *	   (without blocking if a fiber is still ready);
+ *	3. mg_plat_yield() until the earliest timer or until a watched device has input;
+ *	   if a fiber is still ready it only polls, and skips the call when no device
+ *	   is watched;
  *	4. the on_input callback of each watched handle that the platform reported ready.
  *
  * When main returns, the flush hooks run once more and the unikernel exits with main's
