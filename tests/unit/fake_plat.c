@@ -106,15 +106,20 @@ thread_stack(void **bottom, size_t *size)
 static void
 unpoison_below_here(void)
 {
-	char here;
 	void *bottom;
 	size_t size;
-	uintptr_t lo, hi = (uintptr_t)&here;
+	/* Not a local's address: with fake stacks, locals do not live on the stack. */
+	uintptr_t lo, hi = (uintptr_t)__builtin_frame_address(0);
 
 	thread_stack(&bottom, &size);
 	lo = hi - 512 * 1024 > (uintptr_t)bottom ? hi - 512 * 1024 : (uintptr_t)bottom;
 	__asan_unpoison_memory_region((void *)lo, hi - lo);
 }
+#endif
+
+#ifdef __SANITIZE_ADDRESS__
+static void *thread_fake_stack;	/* ASan's fake stack of the thread, at fake_run() */
+static bool left_a_fiber;
 #endif
 
 /*
@@ -125,11 +130,14 @@ static _Noreturn void
 leave_run(int how)
 {
 #ifdef __SANITIZE_ADDRESS__
+	uintptr_t fp = (uintptr_t)__builtin_frame_address(0);
 	void *bottom;
 	size_t size;
 
 	thread_stack(&bottom, &size);
-	__sanitizer_start_switch_fiber(NULL, bottom, size);
+	left_a_fiber = fp < (uintptr_t)bottom || fp >= (uintptr_t)bottom + size;
+	if (left_a_fiber)
+		__sanitizer_start_switch_fiber(NULL, bottom, size);
 #endif
 	longjmp(exit_env, how);
 }
@@ -144,12 +152,18 @@ fake_run(int (*app_main)(int argc, char **argv), const char *cmdline)
 	info.cmdline = cmdline;
 	info.manifest = &manifest;
 	in_run = true;
+#ifdef __SANITIZE_ADDRESS__
+	thread_fake_stack = __asan_get_current_fake_stack();
+	left_a_fiber = false;
+#endif
 	how = setjmp(exit_env);
 	if (how == 0)
 		mg_runtime_start(&info, app_main);
 #ifdef __SANITIZE_ADDRESS__
-	__sanitizer_finish_switch_fiber(NULL, NULL, NULL);
-	unpoison_below_here();
+	if (left_a_fiber) {
+		__sanitizer_finish_switch_fiber(thread_fake_stack, NULL, NULL);
+		unpoison_below_here();
+	}
 #endif
 	in_run = false;
 	return how == 1 ? exit_status : how == 2 ? FAKE_ABORTED : FAKE_STUCK;
