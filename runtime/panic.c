@@ -20,8 +20,13 @@
 #include "internal.h"
 
 #define PANIC_LINE_MAX 512
+#define USER_ADDR_END (1ull << 47)
 
 static bool panicking;
+
+/* Where the image was loaded, from the GNU linkers' default scripts; weak, so an image
+ * linked by a script without it still links (and prints absolute addresses only). */
+extern const char __executable_start[] __attribute__((weak));
 
 static void
 print(const char *s, size_t len)
@@ -34,6 +39,7 @@ backtrace(void)
 {
 	char line[64];
 	uintptr_t lo, hi, fp = (uintptr_t)__builtin_frame_address(0);
+	uintptr_t base = (uintptr_t)__executable_start;
 	int n;
 
 	if (!mg_rt_stack_bounds(&lo, &hi)) {
@@ -52,9 +58,15 @@ backtrace(void)
 			break;
 		next = frame[0];
 		ret = frame[1];
-		if (ret == 0)
+		/* Code lives in the lower canonical half; anything else is a smashed frame. */
+		if (ret == 0 || ret >= USER_ADDR_END)
 			break;
-		n = snprintf(line, sizeof(line), "  #%d 0x%llx\n", i, (unsigned long long)ret);
+		if (base != 0 && ret > base)
+			n = snprintf(line, sizeof(line), "  #%d 0x%llx (image+0x%llx)\n", i,
+				     (unsigned long long)ret, (unsigned long long)(ret - base));
+		else
+			n = snprintf(line, sizeof(line), "  #%d 0x%llx\n", i,
+				     (unsigned long long)ret);
 		if (n > 0 && (size_t)n < sizeof(line))
 			print(line, (size_t)n);
 		if (next <= fp)

@@ -6,7 +6,9 @@
  * (the return addresses found by walking the frame pointers of the current stack; every
  * frame is checked to lie inside that stack and the walk stops after MG_PANIC_MAX_FRAMES)
  * to the console, then ends the unikernel with mg_plat_abort(). Resolve the addresses
- * with `addr2line -e IMAGE`. A panic during a panic aborts at once.
+ * with `addr2line -e IMAGE ADDR`; where the image is position-independent (unix) each
+ * line also shows the offset from the image's start ("image+0x..."), which is what
+ * addr2line wants there. A panic during a panic aborts at once.
  *
  * Use it for broken invariants, not for bad input: bad input gets an error code.
  */
