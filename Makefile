@@ -51,7 +51,8 @@ $(BUILD)/unix/libmorgana.a: $(call objs,unix,$(UNIX_LIB_SRCS))
 $(BUILD)/asan/libmorgana.a: $(call objs,asan,$(UNIX_LIB_SRCS))
 # The guest-side libraries, built against our own libc only.
 $(BUILD)/freestanding/libc.a: $(call objs,freestanding,$(LIBC_SRCS))
-$(BUILD)/freestanding/libmorgana-runtime.a: $(call objs,freestanding,$(RUNTIME_SRCS))
+$(BUILD)/freestanding/libmorgana-runtime.a: $(call objs,freestanding,$(RUNTIME_SRCS) \
+		$(RUNTIME_FREESTANDING_SRCS))
 
 %.a:
 	@mkdir -p $(@D)

@@ -34,7 +34,7 @@ int
 main(int argc, char **argv)
 {
 	/* Spawned longest first, so the wake-up order shows the timers at work. */
-	static const struct sleeper sleepers[] = {
+	static struct sleeper sleepers[] = {
 		{ "d", 40 * MS }, { "c", 30 * MS }, { "b", 20 * MS }, { "a", 10 * MS },
 	};
 	struct mg_fiber *fibers[4];
@@ -44,7 +44,7 @@ main(int argc, char **argv)
 		printf("argv[%d] = %s\n", i, argv[i]);
 
 	for (int i = 0; i < 4; i++) {
-		fibers[i] = mg_fiber_spawn(sleepers[i].name, sleeper_run, (void *)&sleepers[i], 0);
+		fibers[i] = mg_fiber_spawn(sleepers[i].name, sleeper_run, &sleepers[i], 0);
 		if (fibers[i] == NULL) {
 			printf("hello: out of memory for fiber %s\n", sleepers[i].name);
 			return 1;

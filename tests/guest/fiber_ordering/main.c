@@ -26,7 +26,7 @@ worker(void *arg)
 int
 main(int argc, char **argv)
 {
-	static const char tags[] = "abc";
+	static char tags[] = "abc";
 	struct mg_fiber *fibers[3];
 
 	(void)argc;

@@ -10,7 +10,7 @@
 /* Generous: the test also runs under valgrind on a loaded 2-core machine. */
 #define LATE_LIMIT_NS (40ull * 1000 * 1000)
 
-static const uint64_t durations_ns[] = { 1000, 100000, 1000000, 5000000, 20000000, 50000000 };
+static uint64_t durations_ns[] = { 1000, 100000, 1000000, 5000000, 20000000, 50000000 };
 #define N_DURATIONS (sizeof(durations_ns) / sizeof(durations_ns[0]))
 
 static int
@@ -49,7 +49,7 @@ main(int argc, char **argv)
 	for (size_t i = 0; i < N_DURATIONS; i++)
 		failures += check_sleep(durations_ns[i]);
 	for (size_t i = 0; i < N_DURATIONS; i++) {
-		fibers[i] = mg_fiber_spawn("sleeper", sleeper, (void *)&durations_ns[i], 0);
+		fibers[i] = mg_fiber_spawn("sleeper", sleeper, &durations_ns[i], 0);
 		if (fibers[i] == NULL)
 			return 1;
 	}
