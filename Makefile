@@ -53,6 +53,16 @@ $(BUILD)/asan/libmorgana.a: $(call objs,asan,$(UNIX_LIB_SRCS))
 $(BUILD)/freestanding/libc.a: $(call objs,freestanding,$(LIBC_SRCS))
 $(BUILD)/freestanding/libmorgana-runtime.a: $(call objs,freestanding,$(RUNTIME_SRCS))
 
+# --- libc module: the guest libc with every symbol renamed mgc_*, so that the differential
+# tests (tests/unit/libc*.c) can link it into a host program beside glibc and compare.
+OBJCOPY ?= objcopy
+$(BUILD)/freestanding/libc-prefixed.o: $(call objs,freestanding,$(LIBC_SRCS))
+	@mkdir -p $(@D)
+	$(LD) -r -o $@.tmp $^
+	$(OBJCOPY) --prefix-symbols=mgc_ $@.tmp $@
+	rm -f $@.tmp
+# --- end of the libc module's block
+
 %.a:
 	@mkdir -p $(@D)
 	rm -f $@ && $(AR) rcs $@ $^
