@@ -1,0 +1,11 @@
+# SPDX-License-Identifier: ISC
+# Differential tests of the guest libc against the host's glibc. Each links
+# build/freestanding/libc-prefixed.o (the guest libc, symbols renamed mgc_*). Those
+# objects are compiled without -fpie for the guest, hence -no-pie.
+
+LIBC_TEST_OBJS = $(BUILD)/freestanding/libc-prefixed.o
+
+UNIT_TESTS += libc_format
+libc_format_SRCS = tests/unit/libc_format.c tests/unit/libc_support.c
+libc_format_OBJS = $(LIBC_TEST_OBJS)
+libc_format_LDLIBS = -no-pie
