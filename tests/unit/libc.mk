@@ -9,3 +9,8 @@ UNIT_TESTS += libc_format
 libc_format_SRCS = tests/unit/libc_format.c tests/unit/libc_support.c
 libc_format_OBJS = $(LIBC_TEST_OBJS)
 libc_format_LDLIBS = -no-pie
+
+UNIT_TESTS += libc_strto
+libc_strto_SRCS = tests/unit/libc_strto.c tests/unit/libc_support.c
+libc_strto_OBJS = $(LIBC_TEST_OBJS)
+libc_strto_LDLIBS = -no-pie
