@@ -14,3 +14,8 @@ UNIT_TESTS += libc_strto
 libc_strto_SRCS = tests/unit/libc_strto.c tests/unit/libc_support.c
 libc_strto_OBJS = $(LIBC_TEST_OBJS)
 libc_strto_LDLIBS = -no-pie
+
+UNIT_TESTS += libc_string
+libc_string_SRCS = tests/unit/libc_string.c tests/unit/libc_support.c
+libc_string_OBJS = $(LIBC_TEST_OBJS)
+libc_string_LDLIBS = -no-pie
