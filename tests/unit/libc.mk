@@ -19,3 +19,8 @@ UNIT_TESTS += libc_string
 libc_string_SRCS = tests/unit/libc_string.c tests/unit/libc_support.c
 libc_string_OBJS = $(LIBC_TEST_OBJS)
 libc_string_LDLIBS = -no-pie
+
+UNIT_TESTS += libc_malloc
+libc_malloc_SRCS = tests/unit/libc_malloc.c tests/unit/libc_support.c
+libc_malloc_OBJS = $(LIBC_TEST_OBJS)
+libc_malloc_LDLIBS = -no-pie
