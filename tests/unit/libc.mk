@@ -24,3 +24,8 @@ UNIT_TESTS += libc_malloc
 libc_malloc_SRCS = tests/unit/libc_malloc.c tests/unit/libc_support.c
 libc_malloc_OBJS = $(LIBC_TEST_OBJS)
 libc_malloc_LDLIBS = -no-pie
+
+UNIT_TESTS += libc_misc
+libc_misc_SRCS = tests/unit/libc_misc.c tests/unit/libc_support.c
+libc_misc_OBJS = $(LIBC_TEST_OBJS)
+libc_misc_LDLIBS = -no-pie -lm
