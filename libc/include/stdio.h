@@ -15,7 +15,8 @@
  *  - %f %F %e %E %g %G %a %A: the double (long double with L) argument is consumed and
  *    "<float>" is printed, padded to the field width. There is no floating point output.
  *  - %n writes nothing anywhere; it is printed literally, as is any unknown conversion.
- *  - %lc and %ls (wide characters) are not supported and print literally too.
+ *  - %lc and %ls (wide characters) are not supported: the argument is consumed and the
+ *    directive printed literally.
  *  - %s with NULL prints "(null)"; %p with NULL prints "(nil)" (both as glibc does).
  */
 #ifndef MORGANA_LIBC_STDIO_H

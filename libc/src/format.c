@@ -260,15 +260,15 @@ format_one(struct sink *out, const struct spec *sp, va_list *ap)
 			format_integer(out, sp, (uintptr_t)ptr, false);
 		return true;
 	case 'c':
-		if (sp->length != LEN_NONE)
-			return false;
 		c = (char)va_arg(*ap, int);
+		if (sp->length != LEN_NONE)	/* %lc: consumed, printed literally */
+			return false;
 		put_field(out, sp, "", 0, &c, 1);
 		return true;
 	case 's':
-		if (sp->length != LEN_NONE)
-			return false;
 		s = va_arg(*ap, const char *);
+		if (sp->length != LEN_NONE)	/* %ls: consumed, printed literally */
+			return false;
 		if (s == NULL)		/* glibc prints nothing if the precision cuts it */
 			s = sp->precision < 0 || sp->precision >= 6 ? "(null)" : "";
 		put_field(out, sp, "", 0, s,
@@ -284,6 +284,9 @@ format_one(struct sink *out, const struct spec *sp, va_list *ap)
 	case 'n':
 		(void)va_arg(*ap, void *);	/* never written: see <stdio.h> */
 		return false;
+	case '%':			/* "%5%": glibc ignores the flags and width */
+		put_chars(out, "%", 1);
+		return true;
 	default:
 		return false;
 	}

@@ -247,6 +247,12 @@ test_unsupported_conversions_print_literally(void **state)
 	assert_int_equal(n, 5);
 	assert_int_equal(mgc_snprintf(buf, sizeof(buf), "%y|%5"), 5);
 	assert_string_equal(buf, "%y|%5");
+	assert_int_equal(mgc_snprintf(buf, sizeof(buf), "%lc|%ls|%d", 'x', (void *)buf, 4), 9);
+	assert_string_equal(buf, "%lc|%ls|4");
+	/* Flags and width on %% are ignored, as glibc does (compared by hand: ASan's
+	 * printf interceptor complains about the format). */
+	assert_int_equal(mgc_snprintf(buf, sizeof(buf), "[%5%][%-3%]"), 6);
+	assert_string_equal(buf, "[%][%]");
 }
 
 static void
