@@ -61,6 +61,8 @@ $(BUILD)/freestanding/libc-prefixed.o: $(call objs,freestanding,$(LIBC_SRCS))
 	$(LD) -r -o $@.tmp $^
 	$(OBJCOPY) --prefix-symbols=mgc_ $@.tmp $@
 	rm -f $@.tmp
+# Guest code's view of the headers (PRI* macros, format attributes) must compile too.
+$(BUILD)/freestanding/libc-prefixed.o: | $(BUILD)/freestanding/tests/unit/libc_headers.o
 # --- end of the libc module's block
 
 %.a:
