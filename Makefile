@@ -54,6 +54,18 @@ $(BUILD)/freestanding/libc.a: $(call objs,freestanding,$(LIBC_SRCS))
 $(BUILD)/freestanding/libmorgana-runtime.a: $(call objs,freestanding,$(RUNTIME_SRCS) \
 		$(RUNTIME_FREESTANDING_SRCS))
 
+# --- libc module: the guest libc with every symbol renamed mgc_*, so that the differential
+# tests (tests/unit/libc*.c) can link it into a host program beside glibc and compare.
+OBJCOPY ?= objcopy
+$(BUILD)/freestanding/libc-prefixed.o: $(call objs,freestanding,$(LIBC_SRCS))
+	@mkdir -p $(@D)
+	$(LD) -r -o $@.tmp $^
+	$(OBJCOPY) --prefix-symbols=mgc_ $@.tmp $@
+	rm -f $@.tmp
+# Guest code's view of the headers (PRI* macros, format attributes) must compile too.
+$(BUILD)/freestanding/libc-prefixed.o: | $(BUILD)/freestanding/tests/unit/libc_headers.o
+# --- end of the libc module's block
+
 %.a:
 	@mkdir -p $(@D)
 	rm -f $@ && $(AR) rcs $@ $^
