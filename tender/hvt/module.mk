@@ -2,4 +2,4 @@
 # morgana-hvt, the KVM tender (host side).
 TENDER_HVT_SRCS = tender/hvt/main.c tender/hvt/kvm.c tender/hvt/layout.c \
 	tender/hvt/mem.c tender/hvt/hypercall.c tender/hvt/devices.c \
-	tender/common/elf.c tender/common/manifest.c
+	tender/common/elf.c platform/common/manifest.c
