@@ -27,6 +27,7 @@
 #define CR4_PAE		(1u << 5)
 #define CR4_OSFXSR	(1u << 9)
 #define CR4_OSXMMEXCPT	(1u << 10)
+#define CR4_FSGSBASE	(1u << 16)
 #define CR4_OSXSAVE	(1u << 18)
 #define EFER_LME	(1u << 8)
 #define EFER_LMA	(1u << 10)
@@ -40,8 +41,9 @@
 #define LEAF1_ECX_OSXSAVE (1u << 27)
 #define LEAF1_ECX_AVX	(1u << 28)
 #define LEAF1_ECX_VEX	((1u << 12) | (1u << 29))	/* FMA, F16C: need AVX state */
-/* CPUID leaf 7 EBX: BMI1 AVX2 BMI2 ERMS RDSEED ADX SHA */
-#define LEAF7_EBX_PASS	0x200c0328u
+/* CPUID leaf 7 EBX: FSGSBASE BMI1 AVX2 BMI2 ERMS RDSEED ADX SHA */
+#define LEAF7_EBX_PASS	0x200c0329u
+#define LEAF7_EBX_FSGSBASE (1u << 0)
 #define LEAF7_EBX_AVX2	(1u << 5)
 
 static int
@@ -65,7 +67,7 @@ cpuid_entry(struct kvm_cpuid2 *c, uint32_t function, uint32_t index)
 /* Start from what KVM offers and add what the host CPU has (the guest runs at CPL3,
  * natively); AVX only with XSAVE state the tender enables (XCR0). */
 static int
-set_cpuid(struct mg_hvt_vm *vm, bool *avx, char *why, size_t why_len)
+set_cpuid(struct mg_hvt_vm *vm, bool *avx, bool *fsgsbase, char *why, size_t why_len)
 {
 	const uint32_t max = 256;
 	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + max * sizeof(c->entries[0]));
@@ -93,6 +95,8 @@ set_cpuid(struct mg_hvt_vm *vm, bool *avx, char *why, size_t why_len)
 		e->ebx |= b & LEAF7_EBX_PASS;
 		if (!*avx)
 			e->ebx &= ~LEAF7_EBX_AVX2;
+		/* The guest sets its own %fs (stack-protector canary) with wrfsbase. */
+		*fsgsbase = (e->ebx & LEAF7_EBX_FSGSBASE) != 0;
 	}
 	if (ioctl(vm->vcpu_fd, KVM_SET_CPUID2, c) < 0)
 		rc = fail_errno(why, why_len, "KVM_SET_CPUID2");
@@ -166,10 +170,10 @@ mg_hvt_vm_start(struct mg_hvt_vm *vm, const struct mg_hvt_entry *entry, char *wh
 	};
 	struct kvm_fpu fpu = { .fcw = 0x37f, .mxcsr = 0x1f80 };	/* as after fninit */
 	struct kvm_xcrs xcrs = { .nr_xcrs = 1, .xcrs = { { .xcr = 0, .value = XCR0_X87_SSE_AVX } } };
-	bool avx = false;
+	bool avx = false, fsgsbase = false;
 	int rc;
 
-	if ((rc = set_cpuid(vm, &avx, why, why_len)) != 0)
+	if ((rc = set_cpuid(vm, &avx, &fsgsbase, why, why_len)) != 0)
 		return rc;
 	if (ioctl(vm->vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
 		return fail_errno(why, why_len, "KVM_GET_SREGS");
@@ -185,7 +189,8 @@ mg_hvt_vm_start(struct mg_hvt_vm *vm, const struct mg_hvt_entry *entry, char *wh
 	sregs.idt.limit = MG_HVT_TRAP_VECTORS * 16 - 1;
 	sregs.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
 	sregs.cr3 = entry->cr3;
-	sregs.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT | (avx ? CR4_OSXSAVE : 0);
+	sregs.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT | (avx ? CR4_OSXSAVE : 0) |
+		    (fsgsbase ? CR4_FSGSBASE : 0);
 	sregs.efer = EFER_LME | EFER_LMA | EFER_NXE;
 	if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &sregs) < 0)
 		return fail_errno(why, why_len, "KVM_SET_SREGS");
