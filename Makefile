@@ -86,6 +86,23 @@ $(BUILD)/examples/%.unix: $$(wildcard examples/$$*/*) $(BUILD)/bin/morgana \
 		$(BUILD)/unix/libmorgana.a
 	MORGANA_CFLAGS=-Werror $(BUILD)/bin/morgana build -t unix -o $@ examples/$*
 
+# --- hvt: the KVM tender and the hvt guest library (module: hvt) --------------------------
+# The tender is a host program. The guest library is runtime + platform/common +
+# platform/hvt built freestanding; images link it with platform/hvt/hvt.ld (docs/hvt.md).
+$(BUILD)/bin/morgana-hvt: $(call objs,unix,$(TENDER_HVT_SRCS))
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^
+HVT_LIB_SRCS = $(RUNTIME_SRCS) $(PLAT_COMMON_SRCS) $(PLAT_HVT_SRCS)
+$(BUILD)/freestanding/libmorgana-hvt.a: $(call objs,freestanding,$(HVT_LIB_SRCS))
+HVT_LDFLAGS = -nostdlib -static -no-pie -Wl,-T,platform/hvt/hvt.ld -Wl,--gc-sections \
+	-Wl,--build-id=none -Wl,-z,noexecstack -Wl,-z,max-page-size=4096
+# Test guests of tests/hvt/: tiny C programs on the bare hypercall ABI, no runtime.
+$(BUILD)/hvt/tests/%.hvt: $(BUILD)/freestanding/tests/hvt/%.o \
+		$(call objs,freestanding,$(PLAT_HVT_BARE_SRCS)) platform/hvt/hvt.ld
+	@mkdir -p $(@D)
+	$(CC) $(HVT_LDFLAGS) -o $@ $(filter %.o,$^) -lgcc
+HVT_TEST_GUESTS = $(patsubst tests/hvt/%.c,$(BUILD)/hvt/tests/%.hvt,$(wildcard tests/hvt/*.c))
+
 # --- unit tests ---------------------------------------------------------------------------
 # tests/unit/*.mk declare:  UNIT_TESTS += NAME;  NAME_SRCS = the test and the code it tests;
 # optionally NAME_OBJS = prebuilt objects to link and NAME_LDLIBS = extra libraries.
@@ -102,7 +119,8 @@ $(foreach t,$(UNIT_TESTS),$(eval $(call unit_test,$(t))))
 UNIT_BINS := $(foreach t,$(UNIT_TESTS),$(BUILD)/unix/tests/$(t) $(BUILD)/asan/tests/$(t))
 
 # --- top-level targets --------------------------------------------------------------------
-all: $(BUILD)/bin/morgana $(LIBS) $(EXAMPLE_IMAGES) $(UNIT_BINS)
+all: $(BUILD)/bin/morgana $(LIBS) $(EXAMPLE_IMAGES) $(UNIT_BINS) \
+	$(BUILD)/bin/morgana-hvt $(HVT_TEST_GUESTS)
 
 test: all
 	BUILD=$(BUILD) tests/run

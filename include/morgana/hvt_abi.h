@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * hvt_abi.h -- the contract between an hvt guest and its tender, morgana-hvt.
+ *
+ * Machine state at entry. The tender enters the guest in 64-bit long mode at CPL3,
+ * interrupts off, at the ELF entry point, with:
+ *   rdi = guest address of a struct mg_plat_boot_info (read-only, with everything it
+ *         points to);
+ *   rsp = top of a MG_HVT_STACK_SIZE stack, 16-byte aligned, with an unmapped guard page
+ *         below it;
+ *   x87/SSE usable (CR0.MP|NE, CR4.OSFXSR|OSXMMEXCPT); AVX when CPUID says so.
+ * Guest memory is identity-mapped (virtual = guest-physical), 4 KiB pages, all user pages:
+ * ELF segments with their own flags (a segment may not be both writable and executable),
+ * heap and stack read-write and not executable, the boot info read-only, page 0 and the
+ * tender's own structures (page tables, descriptor tables, exception stack) out of reach.
+ * One more page, MG_HVT_MMIO_BASE, above all memory, is the hypercall window.
+ *
+ * Hypercalls. A call is one 32-bit store to MG_HVT_MMIO_BASE + 8 * call number (a write
+ * to memory that is not RAM, which KVM hands to the tender); the value stored is the
+ * guest-physical address of the call's argument struct below, aligned to 8. (Not port
+ * I/O: on this machine's nested KVM, `out` faults at CPL3 whatever IOPL says.)
+ * The tender checks every address and length it is given and ends the guest (status 255,
+ * with a message) on any bad one or on an unknown call: a correct guest never sees that.
+ * Results are written back into the argument struct before the `out` completes.
+ *
+ * Exceptions. The guest calls MG_HVT_CALL_TRAPS once, early, with the address of its 32
+ * exception stubs, MG_HVT_TRAP_STUB_SIZE bytes apart, inside an executable segment. The
+ * tender points IDT vectors 0..31 at them (CPL0, interrupt gates, on a private stack).
+ * A stub MUST only report the fault with MG_HVT_CALL_TRAP and its struct mg_hvt_trap_frame
+ * on that stack; it runs at CPL0, where this machine's nested KVM emulates every
+ * instruction and refuses SSE.
+ *
+ * Every guest address is below 4 GiB: the tender refuses more memory than that.
+ */
+#ifndef MORGANA_HVT_ABI_H
+#define MORGANA_HVT_ABI_H
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+#endif
+
+#define MG_HVT_MMIO_BASE	0xfffff000
+#define MG_HVT_TRAP_STUB_SIZE	16
+#define MG_HVT_TRAP_VECTORS	32
+#define MG_HVT_STACK_SIZE	(128 * 1024)
+
+/* Call numbers; macros, not an enum, so that assembly can use them too. */
+#define MG_HVT_CALL_TRAPS	1	/* struct mg_hvt_traps */
+#define MG_HVT_CALL_TRAP	2	/* struct mg_hvt_trap_frame; does not return */
+#define MG_HVT_CALL_CONSOLE	3	/* struct mg_hvt_console */
+#define MG_HVT_CALL_WALLTIME	4	/* struct mg_hvt_walltime */
+#define MG_HVT_CALL_EXIT	5	/* struct mg_hvt_exit; does not return */
+#define MG_HVT_CALL_ABORT	6	/* struct mg_hvt_exit (status ignored); no return */
+#define MG_HVT_CALL_POLL	7	/* struct mg_hvt_poll */
+#define MG_HVT_CALL_NET_INFO	8	/* struct mg_hvt_net_info */
+#define MG_HVT_CALL_NET_WRITE	9	/* struct mg_hvt_net_io */
+#define MG_HVT_CALL_NET_READ	10	/* struct mg_hvt_net_io */
+#define MG_HVT_CALL_BLOCK_INFO	11	/* struct mg_hvt_block_info */
+#define MG_HVT_CALL_BLOCK_WRITE	12	/* struct mg_hvt_block_io */
+#define MG_HVT_CALL_BLOCK_READ	13	/* struct mg_hvt_block_io */
+#define MG_HVT_CALL_COUNT	14
+
+#ifndef __ASSEMBLER__
+struct mg_hvt_traps {
+	uint64_t stubs;		/* address of stub 0 */
+	int64_t ret;		/* 0, or -EINVAL if refused (outside text, or set twice) */
+};
+
+/* Pushed by a stub, lowest address first: registers, then what the CPU pushed. */
+struct mg_hvt_trap_frame {
+	uint64_t cr2;
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error;	/* error is 0 for vectors without an error code */
+	uint64_t rip, cs, rflags, rsp, ss;
+};
+
+struct mg_hvt_console {
+	uint64_t data;
+	uint64_t len;
+};
+
+struct mg_hvt_walltime {
+	uint64_t ns;		/* out: nanoseconds since the Unix epoch */
+};
+
+struct mg_hvt_exit {
+	int64_t status;
+};
+
+/*
+ * Block until a network device has input or timeout_ns passes (0: just poll). Devices are
+ * named by their handle, which is their index in the manifest.
+ */
+struct mg_hvt_poll {
+	uint64_t timeout_ns;
+	uint64_t ready;		/* out: bit h set if device h has input waiting */
+};
+
+struct mg_hvt_net_info {
+	uint64_t handle;
+	uint8_t mac[6];		/* out */
+	uint16_t mtu;		/* out */
+	int32_t ret;		/* out: 0 or -EINVAL (not a network device) */
+};
+
+/* One frame of a batch; the same layout as struct mg_plat_frame on x86_64. */
+struct mg_hvt_frame {
+	uint64_t buf;
+	uint64_t len;
+};
+
+/*
+ * A batch of count (<= MG_HVT_NET_BATCH_MAX) frames at `frames`. Write: every frame
+ * 14..mtu+14 bytes, else -EINVAL and none is sent; done = frames the device took. Read:
+ * every buffer at least mtu + 14 bytes, else -EINVAL; done = frames received, their len
+ * set; -EAGAIN if none was waiting.
+ */
+#define MG_HVT_NET_BATCH_MAX 256
+struct mg_hvt_net_io {
+	uint64_t handle;
+	uint64_t frames;
+	uint64_t count;
+	uint64_t done;		/* out */
+	int64_t ret;		/* out: 0, -EINVAL, -EAGAIN (read), -EIO */
+};
+
+struct mg_hvt_block_info {
+	uint64_t handle;
+	uint64_t capacity;	/* out */
+	uint64_t block_size;	/* out */
+	int64_t ret;		/* out: 0 or -EINVAL (not a block device) */
+};
+
+/* offset and len multiples of block_size, [offset, offset + len) inside the device. */
+struct mg_hvt_block_io {
+	uint64_t handle;
+	uint64_t offset;
+	uint64_t buf;
+	uint64_t len;
+	int64_t ret;		/* out: 0, -EINVAL or -EIO */
+};
+
+#endif /* !__ASSEMBLER__ */
+#endif /* MORGANA_HVT_ABI_H */

@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * plat.c -- the platform ABI (morgana/plat.h) on hvt: each call is a hypercall to the
+ * tender, except the monotonic clock, which reads the TSC (no VM exit) and scales it by
+ * the frequency the tender measured. Devices are the manifest's: a handle is the
+ * device's index in it, which is also the tender's name for it.
+ */
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "hvt.h"
+
+_Static_assert(sizeof(struct mg_plat_frame) == sizeof(struct mg_hvt_frame) &&
+	       offsetof(struct mg_plat_frame, len) == offsetof(struct mg_hvt_frame, len),
+	       "a batch of mg_plat_frame is passed to the tender as mg_hvt_frame");
+
+static const struct mg_manifest *manifest;
+static uint64_t tsc_hz, tsc_origin;
+static uint64_t acquired;	/* bit h: handle h was acquired */
+
+static uint64_t
+rdtsc(void)
+{
+	uint32_t lo, hi;
+
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+void
+mg_hvt_plat_init(const struct mg_plat_boot_info *info)
+{
+	manifest = info->manifest;
+	tsc_hz = info->tsc_hz;
+	tsc_origin = rdtsc();
+}
+
+void
+mg_plat_console_write(const char *buf, size_t len)
+{
+	struct mg_hvt_console c = { .data = (uintptr_t)buf, .len = len };
+
+	mg_hvt_call(MG_HVT_CALL_CONSOLE, &c);
+}
+
+uint64_t
+mg_plat_clock_monotonic(void)
+{
+	uint64_t ticks = rdtsc() - tsc_origin;
+
+	/* Split so that nothing overflows for ~580 years at 1 GHz: ticks % hz < hz. */
+	return ticks / tsc_hz * 1000000000u + ticks % tsc_hz * 1000000000u / tsc_hz;
+}
+
+uint64_t
+mg_plat_clock_wall(void)
+{
+	struct mg_hvt_walltime w = { 0 };
+
+	mg_hvt_call(MG_HVT_CALL_WALLTIME, &w);
+	return w.ns;
+}
+
+void
+mg_plat_yield(uint64_t deadline_ns, mg_plat_handle_set *ready)
+{
+	uint64_t now = mg_plat_clock_monotonic();
+	struct mg_hvt_poll p = { .timeout_ns = deadline_ns > now ? deadline_ns - now : 0 };
+
+	mg_hvt_call(MG_HVT_CALL_POLL, &p);
+	if (ready != NULL)
+		*ready = p.ready & acquired;
+}
+
+_Noreturn void
+mg_plat_exit(int status)
+{
+	struct mg_hvt_exit e = { .status = status };
+
+	mg_hvt_call(MG_HVT_CALL_EXIT, &e);
+	__builtin_unreachable();
+}
+
+_Noreturn void
+mg_plat_abort(void)
+{
+	struct mg_hvt_exit e = { .status = 255 };
+
+	mg_hvt_call(MG_HVT_CALL_ABORT, &e);
+	__builtin_unreachable();
+}
+
+/* The manifest index of device name of the given type, marked acquired; or -errno. */
+static int
+acquire(const char *name, uint32_t type, mg_plat_handle *handle)
+{
+	const struct mg_manifest_device *d = mg_manifest_find(manifest, name);
+	uint64_t index;
+
+	if (d == NULL || d->type != type)
+		return -ENOENT;
+	index = (uint64_t)(d - manifest->devices);
+	if (acquired & (1ull << index))
+		return -EBUSY;
+	acquired |= 1ull << index;
+	*handle = index;
+	return 0;
+}
+
+static int
+is_acquired(mg_plat_handle handle)
+{
+	return handle < MG_PLAT_HANDLE_MAX && (acquired & (1ull << handle));
+}
+
+int
+mg_plat_net_acquire(const char *name, mg_plat_handle *handle, struct mg_plat_net_info *info)
+{
+	struct mg_hvt_net_info ni = { 0 };
+	int rc = acquire(name, MG_DEVICE_NET, handle);
+
+	if (rc != 0)
+		return rc;
+	ni.handle = *handle;
+	mg_hvt_call(MG_HVT_CALL_NET_INFO, &ni);
+	if (ni.ret != 0)
+		return ni.ret;
+	for (int i = 0; i < 6; i++)
+		info->mac[i] = ni.mac[i];
+	info->mtu = ni.mtu;
+	return 0;
+}
+
+/* Move count frames in batches of at most MG_HVT_NET_BATCH_MAX; stop at a short batch. */
+static int
+net_io(unsigned call, mg_plat_handle handle, struct mg_plat_frame *frames, size_t count,
+       size_t *done)
+{
+	struct mg_hvt_net_io io;
+
+	*done = 0;
+	if (!is_acquired(handle))
+		return -EINVAL;
+	while (*done < count) {
+		size_t batch = count - *done;
+
+		if (batch > MG_HVT_NET_BATCH_MAX)
+			batch = MG_HVT_NET_BATCH_MAX;
+		io = (struct mg_hvt_net_io){ .handle = handle,
+			.frames = (uintptr_t)(frames + *done), .count = batch };
+		mg_hvt_call(call, &io);
+		*done += io.done;
+		if (io.ret != 0)
+			return *done > 0 && io.ret == -EAGAIN ? 0 : (int)io.ret;
+		if (io.done < batch)
+			break;
+	}
+	return 0;
+}
+
+int
+mg_plat_net_write(mg_plat_handle handle, const struct mg_plat_frame *frames, size_t count,
+		  size_t *sent)
+{
+	/* The tender only reads the frames of a write. */
+	return net_io(MG_HVT_CALL_NET_WRITE, handle, (struct mg_plat_frame *)(uintptr_t)frames,
+		      count, sent);
+}
+
+int
+mg_plat_net_read(mg_plat_handle handle, struct mg_plat_frame *frames, size_t count,
+		 size_t *received)
+{
+	if (count == 0) {
+		*received = 0;
+		return -EAGAIN;
+	}
+	return net_io(MG_HVT_CALL_NET_READ, handle, frames, count, received);
+}
+
+int
+mg_plat_block_acquire(const char *name, mg_plat_handle *handle, struct mg_plat_block_info *info)
+{
+	struct mg_hvt_block_info bi = { 0 };
+	int rc = acquire(name, MG_DEVICE_BLOCK, handle);
+
+	if (rc != 0)
+		return rc;
+	bi.handle = *handle;
+	mg_hvt_call(MG_HVT_CALL_BLOCK_INFO, &bi);
+	if (bi.ret != 0)
+		return (int)bi.ret;
+	info->capacity = bi.capacity;
+	info->block_size = bi.block_size;
+	return 0;
+}
+
+static int
+block_io(unsigned call, mg_plat_handle handle, uint64_t offset, uintptr_t buf, size_t len)
+{
+	struct mg_hvt_block_io io = { .handle = handle, .offset = offset, .buf = buf,
+				      .len = len };
+
+	if (!is_acquired(handle))
+		return -EINVAL;
+	mg_hvt_call(call, &io);
+	return (int)io.ret;
+}
+
+int
+mg_plat_block_write(mg_plat_handle handle, uint64_t offset, const void *buf, size_t len)
+{
+	return block_io(MG_HVT_CALL_BLOCK_WRITE, handle, offset, (uintptr_t)buf, len);
+}
+
+int
+mg_plat_block_read(mg_plat_handle handle, uint64_t offset, void *buf, size_t len)
+{
+	return block_io(MG_HVT_CALL_BLOCK_READ, handle, offset, (uintptr_t)buf, len);
+}

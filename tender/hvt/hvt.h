@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * hvt.h -- morgana-hvt's private interfaces: the guest memory map and the one checked
+ * accessor for guest addresses, the memory layout builder, devices, hypercalls and KVM.
+ *
+ * Guest memory (guest-physical = guest-virtual, identity-mapped):
+ *   0x0000            page 0, unmapped (null dereferences fault)
+ *   HVT_SYS           GDT, TSS, IDT (supervisor only)
+ *   HVT_TRAP_STACK    the exception stack, below it an unmapped guard page (supervisor)
+ *   HVT_BOOT_INFO     struct mg_plat_boot_info, the manifest, the command line (read-only)
+ *   HVT_IMAGE_BASE    the image's segments with their own permissions
+ *   image end         heap (read-write), then an unmapped guard page, the stack
+ *   top               page tables (unmapped)
+ *   MG_HVT_MMIO_BASE  the hypercall window: no memory behind it, every store exits
+ */
+#ifndef MORGANA_TENDER_HVT_H
+#define MORGANA_TENDER_HVT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <morgana/hvt_abi.h>
+#include <morgana/manifest.h>
+
+#include "../common/elf.h"
+
+#define HVT_PAGE		4096u
+#define HVT_SYS			0x1000u
+#define HVT_GDT			(HVT_SYS + 0x000u)
+#define HVT_TSS			(HVT_SYS + 0x100u)
+#define HVT_IDT			(HVT_SYS + 0x800u)
+#define HVT_TRAP_STACK		0x3000u	/* two pages; 0x2000 is the guard */
+#define HVT_TRAP_STACK_TOP	0x5000u
+#define HVT_BOOT_INFO		0x6000u
+#define HVT_IMAGE_BASE		0x100000u
+#define HVT_CMDLINE_MAX		(64u * 1024)
+#define HVT_MIN_HEAP		(64u * 1024)
+#define HVT_MEM_MIN_MB		2u
+#define HVT_MEM_MAX_MB		3072u	/* below 4 GiB and the hypercall window's PD */
+
+/* GDT selectors. */
+#define HVT_SEL_KCODE		0x08u
+#define HVT_SEL_KDATA		0x10u
+#define HVT_SEL_UCODE		0x18u
+#define HVT_SEL_UDATA		0x20u
+#define HVT_SEL_TSS		0x28u
+
+/* Region permissions. HVT_PROT_SYS: mapped for the CPU's own use at CPL0 only. */
+#define HVT_PROT_R		1u
+#define HVT_PROT_W		2u
+#define HVT_PROT_X		4u
+#define HVT_PROT_SYS		8u
+#define HVT_MAX_REGIONS		16
+
+struct mg_hvt_region {
+	uint64_t start, end;	/* page-aligned */
+	unsigned prot;
+};
+
+/* Guest memory and its map; regions are sorted and disjoint; gaps are unmapped. */
+struct mg_hvt_mem {
+	uint8_t *base;
+	uint64_t size;
+	size_t region_count;
+	struct mg_hvt_region regions[HVT_MAX_REGIONS];
+};
+
+/*
+ * THE checked accessor: every guest-supplied address goes through it. Returns a host
+ * pointer to [gpa, gpa + len) if that range is aligned to align (a power of two), does not
+ * wrap, and lies entirely in regions that allow every bit of prot (HVT_PROT_R, _W, _X);
+ * the regions must be user-accessible, or, if prot has HVT_PROT_SYS, supervisor-only
+ * (only for the exception stack, where trap frames lie). Else NULL. len 0 is checked
+ * like len 1.
+ */
+void *mg_hvt_checked_gpa(const struct mg_hvt_mem *mem, uint64_t gpa, uint64_t len,
+			 uint64_t align, unsigned prot);
+
+/* Add [start, end) with prot to the map. -EINVAL if unaligned, outside memory, empty or
+ * overlapping a region already there, -ENOSPC if the map is full. */
+int mg_hvt_mem_add_region(struct mg_hvt_mem *mem, uint64_t start, uint64_t end,
+			  unsigned prot);
+
+struct mg_hvt_device {
+	uint32_t type;		/* enum mg_device_type; 0 if the slot is unused */
+	int fd;
+	uint8_t mac[6];		/* net */
+	uint16_t mtu;		/* net */
+	uint64_t capacity;	/* block */
+	uint64_t block_size;	/* block */
+};
+
+/* A device given on the command line, before it is matched with the manifest. */
+struct mg_hvt_device_arg {
+	uint32_t type;
+	char name[MG_NAME_MAX];
+	const char *path;	/* TAP interface or file */
+};
+
+struct mg_hvt {
+	struct mg_hvt_mem mem;
+	bool traps_set;
+	uint32_t device_count;	/* = the manifest's; devices[i] is manifest device i */
+	struct mg_hvt_device devices[MG_MANIFEST_MAX_DEVICES];
+};
+
+/* Where and how the vCPU starts. */
+struct mg_hvt_entry {
+	uint64_t rip, rsp, rdi;
+	uint64_t cr3;
+};
+
+/* layout.c */
+/* The range the image may occupy in mem_size bytes of guest memory. */
+void mg_hvt_layout_image_range(uint64_t mem_size, uint64_t *lo, uint64_t *hi);
+/*
+ * Lay out everything around the loaded image: descriptor tables, page tables, boot info
+ * (argv sh-quoted into the command line), heap and stack; fill in hvt->mem's map and
+ * entry. -EINVAL/-E2BIG with a reason in why.
+ */
+int mg_hvt_layout(struct mg_hvt *hvt, const struct mg_elf_image *image, char *const argv[],
+		  int argc, uint64_t tsc_hz, struct mg_hvt_entry *entry, char *why,
+		  size_t why_len);
+/* Point IDT vectors 0..31 at the stubs at guest address stubs (already checked). */
+void mg_hvt_layout_set_traps(struct mg_hvt *hvt, uint64_t stubs);
+
+/* devices.c */
+/* Parse "--net:NAME=TAPIF" or "--block:NAME=PATH"; -EINVAL if malformed. */
+int mg_hvt_device_parse(const char *opt, struct mg_hvt_device_arg *arg);
+/* Match args against the (checked) manifest, open them; -errno with a reason. */
+int mg_hvt_devices_attach(struct mg_hvt *hvt, const struct mg_manifest *m,
+			  const struct mg_hvt_device_arg *args, size_t count, char *why,
+			  size_t why_len);
+void mg_hvt_devices_close(struct mg_hvt *hvt);
+
+/* hypercall.c */
+/*
+ * Handle the guest's 32-bit store of value to guest address gpa (in or near the hypercall
+ * window). Returns 0 to resume the guest, 1 when the guest is to end with *status (it
+ * exited, aborted, faulted or broke the ABI -- reported on stderr).
+ */
+int mg_hvt_hypercall(struct mg_hvt *hvt, uint64_t gpa, uint32_t value, int *status);
+
+/* kvm.c */
+struct mg_hvt_vm {
+	int kvm_fd, vm_fd, vcpu_fd;
+	void *run;
+	size_t run_size;
+};
+int mg_hvt_vm_create(struct mg_hvt_vm *vm, struct mg_hvt_mem *mem, uint64_t *tsc_hz,
+		     char *why, size_t why_len);
+int mg_hvt_vm_start(struct mg_hvt_vm *vm, const struct mg_hvt_entry *entry, char *why,
+		    size_t why_len);
+/* Run the guest to its end; returns the tender's exit status. */
+int mg_hvt_vm_run(struct mg_hvt_vm *vm, struct mg_hvt *hvt);
+void mg_hvt_vm_destroy(struct mg_hvt_vm *vm);
+
+#endif /* MORGANA_TENDER_HVT_H */

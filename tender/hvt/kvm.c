@@ -1,0 +1,286 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * kvm.c -- the KVM side of morgana-hvt: one VM, one vCPU, no in-kernel irqchip (so that
+ * nothing but our own hypercalls leaves the guest), a CPUID that tells the guest what the
+ * CPU really runs at CPL3, and the entry state of a 64-bit CPL3 guest.
+ */
+#include <cpuid.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <linux/kvm.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "hvt.h"
+
+#define CR0_PE		(1u << 0)
+#define CR0_MP		(1u << 1)
+#define CR0_ET		(1u << 4)
+#define CR0_NE		(1u << 5)
+#define CR0_WP		(1u << 16)
+#define CR0_PG		(1u << 31)
+#define CR4_PAE		(1u << 5)
+#define CR4_OSFXSR	(1u << 9)
+#define CR4_OSXMMEXCPT	(1u << 10)
+#define CR4_FSGSBASE	(1u << 16)
+#define CR4_OSXSAVE	(1u << 18)
+#define EFER_LME	(1u << 8)
+#define EFER_LMA	(1u << 10)
+#define EFER_NXE	(1u << 11)
+#define XCR0_X87_SSE_AVX 7u
+
+/* CPUID leaf 1 ECX: SSE3 PCLMULQDQ SSSE3 FMA CX16 SSE4.1 SSE4.2 MOVBE POPCNT AES XSAVE
+ * AVX F16C RDRAND -- all run natively at CPL3 though the nested KVM hides some. */
+#define LEAF1_ECX_PASS	0x76d83203u
+#define LEAF1_ECX_XSAVE	(1u << 26)
+#define LEAF1_ECX_OSXSAVE (1u << 27)
+#define LEAF1_ECX_AVX	(1u << 28)
+#define LEAF1_ECX_VEX	((1u << 12) | (1u << 29))	/* FMA, F16C: need AVX state */
+/* CPUID leaf 7 EBX: FSGSBASE BMI1 AVX2 BMI2 ERMS RDSEED ADX SHA */
+#define LEAF7_EBX_PASS	0x200c0329u
+#define LEAF7_EBX_FSGSBASE (1u << 0)
+#define LEAF7_EBX_AVX2	(1u << 5)
+
+static int
+fail_errno(char *why, size_t why_len, const char *what)
+{
+	int err = errno;
+
+	snprintf(why, why_len, "%s: %s", what, strerror(err));
+	return -err;
+}
+
+static struct kvm_cpuid_entry2 *
+cpuid_entry(struct kvm_cpuid2 *c, uint32_t function, uint32_t index)
+{
+	for (uint32_t i = 0; i < c->nent; i++)
+		if (c->entries[i].function == function && c->entries[i].index == index)
+			return &c->entries[i];
+	return NULL;
+}
+
+/* Start from what KVM offers and add what the host CPU has (the guest runs at CPL3,
+ * natively); AVX only with XSAVE state the tender enables (XCR0). */
+static int
+set_cpuid(struct mg_hvt_vm *vm, bool *avx, bool *fsgsbase, char *why, size_t why_len)
+{
+	const uint32_t max = 256;
+	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + max * sizeof(c->entries[0]));
+	struct kvm_cpuid_entry2 *e;
+	unsigned a, b, cx, d;
+	int rc = 0;
+
+	if (c == NULL)
+		return -ENOMEM;
+	c->nent = max;
+	if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, c) < 0) {
+		rc = fail_errno(why, why_len, "KVM_GET_SUPPORTED_CPUID");
+		goto out;
+	}
+	__cpuid(1, a, b, cx, d);
+	*avx = (cx & LEAF1_ECX_XSAVE) && (cx & LEAF1_ECX_AVX) && (cx & LEAF1_ECX_OSXSAVE) &&
+	       cpuid_entry(c, 0xd, 0) != NULL;
+	if ((e = cpuid_entry(c, 1, 0)) != NULL) {
+		e->ecx |= cx & LEAF1_ECX_PASS;
+		if (!*avx)
+			e->ecx &= ~(LEAF1_ECX_XSAVE | LEAF1_ECX_AVX | LEAF1_ECX_VEX);
+	}
+	__cpuid_count(7, 0, a, b, cx, d);
+	if ((e = cpuid_entry(c, 7, 0)) != NULL) {
+		e->ebx |= b & LEAF7_EBX_PASS;
+		if (!*avx)
+			e->ebx &= ~LEAF7_EBX_AVX2;
+		/* The guest sets its own %fs (stack-protector canary) with wrfsbase. */
+		*fsgsbase = (e->ebx & LEAF7_EBX_FSGSBASE) != 0;
+	}
+	if (ioctl(vm->vcpu_fd, KVM_SET_CPUID2, c) < 0)
+		rc = fail_errno(why, why_len, "KVM_SET_CPUID2");
+out:
+	free(c);
+	return rc;
+}
+
+int
+mg_hvt_vm_create(struct mg_hvt_vm *vm, struct mg_hvt_mem *mem, uint64_t *tsc_hz,
+		 char *why, size_t why_len)
+{
+	struct kvm_userspace_memory_region region = {
+		.slot = 0,
+		.guest_phys_addr = 0,
+		.memory_size = mem->size,
+		.userspace_addr = (uintptr_t)mem->base,
+	};
+	int version, size, khz;
+
+	vm->vm_fd = vm->vcpu_fd = -1;
+	vm->run = MAP_FAILED;
+	vm->kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (vm->kvm_fd < 0)
+		return fail_errno(why, why_len, "/dev/kvm");
+	version = ioctl(vm->kvm_fd, KVM_GET_API_VERSION, 0);
+	if (version != KVM_API_VERSION) {
+		snprintf(why, why_len, "KVM API version %d, expected %d", version,
+			 KVM_API_VERSION);
+		return -ENOTSUP;
+	}
+	vm->vm_fd = ioctl(vm->kvm_fd, KVM_CREATE_VM, 0);
+	if (vm->vm_fd < 0)
+		return fail_errno(why, why_len, "KVM_CREATE_VM");
+	if (ioctl(vm->vm_fd, KVM_SET_USER_MEMORY_REGION, &region) < 0)
+		return fail_errno(why, why_len, "KVM_SET_USER_MEMORY_REGION");
+	vm->vcpu_fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, 0);
+	if (vm->vcpu_fd < 0)
+		return fail_errno(why, why_len, "KVM_CREATE_VCPU");
+	size = ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (size < (int)sizeof(struct kvm_run))
+		return fail_errno(why, why_len, "KVM_GET_VCPU_MMAP_SIZE");
+	vm->run_size = (size_t)size;
+	vm->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vm->vcpu_fd, 0);
+	if (vm->run == MAP_FAILED)
+		return fail_errno(why, why_len, "mmap of the vCPU");
+	khz = ioctl(vm->vcpu_fd, KVM_GET_TSC_KHZ, 0);
+	if (khz <= 0)
+		return fail_errno(why, why_len, "KVM_GET_TSC_KHZ");
+	*tsc_hz = (uint64_t)khz * 1000;
+	return 0;
+}
+
+static void
+segment(struct kvm_segment *s, uint16_t selector, uint8_t type, bool code)
+{
+	*s = (struct kvm_segment){
+		.base = 0, .limit = 0xffffffff, .selector = selector, .type = type,
+		.present = 1, .dpl = 3, .db = !code, .s = 1, .l = code, .g = 1,
+	};
+}
+
+int
+mg_hvt_vm_start(struct mg_hvt_vm *vm, const struct mg_hvt_entry *entry, char *why,
+		size_t why_len)
+{
+	struct kvm_sregs sregs;
+	struct kvm_regs regs = {
+		.rip = entry->rip, .rsp = entry->rsp, .rdi = entry->rdi,
+		.rflags = 0x2,
+	};
+	struct kvm_fpu fpu = { .fcw = 0x37f, .mxcsr = 0x1f80 };	/* as after fninit */
+	struct kvm_xcrs xcrs = { .nr_xcrs = 1, .xcrs = { { .xcr = 0, .value = XCR0_X87_SSE_AVX } } };
+	bool avx = false, fsgsbase = false;
+	int rc;
+
+	if ((rc = set_cpuid(vm, &avx, &fsgsbase, why, why_len)) != 0)
+		return rc;
+	if (ioctl(vm->vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
+		return fail_errno(why, why_len, "KVM_GET_SREGS");
+	segment(&sregs.cs, HVT_SEL_UCODE | 3, 0xb, true);
+	segment(&sregs.ss, HVT_SEL_UDATA | 3, 0x3, false);
+	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss;
+	sregs.tr = (struct kvm_segment){ .base = HVT_TSS, .limit = 0x67,
+					 .selector = HVT_SEL_TSS, .type = 0xb, .present = 1 };
+	sregs.ldt = (struct kvm_segment){ .type = 0x2, .present = 1, .limit = 0xffff };
+	sregs.gdt.base = HVT_GDT;
+	sregs.gdt.limit = 7 * 8 - 1;
+	sregs.idt.base = HVT_IDT;
+	sregs.idt.limit = MG_HVT_TRAP_VECTORS * 16 - 1;
+	sregs.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
+	sregs.cr3 = entry->cr3;
+	sregs.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT | (avx ? CR4_OSXSAVE : 0) |
+		    (fsgsbase ? CR4_FSGSBASE : 0);
+	sregs.efer = EFER_LME | EFER_LMA | EFER_NXE;
+	if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &sregs) < 0)
+		return fail_errno(why, why_len, "KVM_SET_SREGS");
+	if (avx && ioctl(vm->vcpu_fd, KVM_SET_XCRS, &xcrs) < 0)
+		return fail_errno(why, why_len, "KVM_SET_XCRS");
+	if (ioctl(vm->vcpu_fd, KVM_SET_FPU, &fpu) < 0)
+		return fail_errno(why, why_len, "KVM_SET_FPU");
+	if (ioctl(vm->vcpu_fd, KVM_SET_REGS, &regs) < 0)
+		return fail_errno(why, why_len, "KVM_SET_REGS");
+	return 0;
+}
+
+static void
+dump_vcpu(struct mg_hvt_vm *vm)
+{
+	struct kvm_regs r;
+	struct kvm_sregs s;
+
+	if (ioctl(vm->vcpu_fd, KVM_GET_REGS, &r) < 0 || ioctl(vm->vcpu_fd, KVM_GET_SREGS, &s) < 0)
+		return;
+	fprintf(stderr,
+		"  rip=0x%llx rsp=0x%llx rflags=0x%llx cs=0x%x cr2=0x%llx\n"
+		"  rax=0x%llx rbx=0x%llx rcx=0x%llx rdx=0x%llx rsi=0x%llx rdi=0x%llx\n",
+		r.rip, r.rsp, r.rflags, s.cs.selector, s.cr2, r.rax, r.rbx, r.rcx, r.rdx,
+		r.rsi, r.rdi);
+}
+
+int
+mg_hvt_vm_run(struct mg_hvt_vm *vm, struct mg_hvt *hvt)
+{
+	struct kvm_run *run = vm->run;
+	uint32_t value;
+	int status;
+
+	for (;;) {
+		if (ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			fprintf(stderr, "morgana-hvt: KVM_RUN: %s\n", strerror(errno));
+			return 255;
+		}
+		switch (run->exit_reason) {
+		case KVM_EXIT_MMIO:
+			if (!run->mmio.is_write || run->mmio.len != 4) {
+				fprintf(stderr, "morgana-hvt: guest error: %u-byte %s at 0x%llx, "
+					"outside memory; stopping it\n", run->mmio.len,
+					run->mmio.is_write ? "write" : "read",
+					(unsigned long long)run->mmio.phys_addr);
+				dump_vcpu(vm);
+				return 255;
+			}
+			memcpy(&value, run->mmio.data, sizeof(value));
+			if (mg_hvt_hypercall(hvt, run->mmio.phys_addr, value, &status) != 0)
+				return status;
+			break;
+		case KVM_EXIT_IO:
+			fprintf(stderr, "morgana-hvt: guest error: port I/O (port 0x%x); "
+				"stopping it\n", run->io.port);
+			return 255;
+		case KVM_EXIT_SHUTDOWN:
+			fprintf(stderr, "morgana-hvt: guest triple fault (a fault before its "
+				"exception handlers were set, or in one)\n");
+			dump_vcpu(vm);
+			return 255;
+		case KVM_EXIT_INTERNAL_ERROR:
+			fprintf(stderr, "morgana-hvt: KVM internal error, suberror %u\n",
+				run->internal.suberror);
+			dump_vcpu(vm);
+			return 255;
+		case KVM_EXIT_FAIL_ENTRY:
+			fprintf(stderr, "morgana-hvt: KVM entry failed, reason 0x%llx\n",
+				(unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+			return 255;
+		default:
+			fprintf(stderr, "morgana-hvt: unexpected KVM exit %u\n", run->exit_reason);
+			dump_vcpu(vm);
+			return 255;
+		}
+	}
+}
+
+void
+mg_hvt_vm_destroy(struct mg_hvt_vm *vm)
+{
+	if (vm->run != MAP_FAILED)
+		munmap(vm->run, vm->run_size);
+	if (vm->vcpu_fd >= 0)
+		close(vm->vcpu_fd);
+	if (vm->vm_fd >= 0)
+		close(vm->vm_fd);
+	if (vm->kvm_fd >= 0)
+		close(vm->kvm_fd);
+}

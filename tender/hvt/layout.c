@@ -1,0 +1,239 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * layout.c -- everything the tender places in guest memory around the image: the memory
+ * map with its permissions, the 4-level page tables that enforce it (W^X, user bit on the
+ * guest's pages only), GDT/TSS/IDT for a CPL3 guest whose exceptions land at CPL0, and the
+ * read-only boot info. The map in hvt->mem is the one the checked accessor uses, so the
+ * tender grants hypercalls exactly what the page tables grant the guest.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/random.h>
+
+#include <morgana/plat.h>
+
+#include "hvt.h"
+
+#define PTE_P		(1ull << 0)
+#define PTE_RW		(1ull << 1)
+#define PTE_US		(1ull << 2)
+#define PTE_NX		(1ull << 63)
+#define PTE_TABLE	(PTE_P | PTE_RW | PTE_US)	/* leaves decide the permissions */
+
+#define ROUND_UP(x, a)	(((x) + (a) - 1) / (a) * (a))
+
+/* Bytes of page tables that map mem_size bytes: PML4, PDPT, the PDs and the PTs, and a PD
+ * and a PT for the hypercall window (at 4 GiB - 4 KiB; memory ends by 3 GiB). */
+static uint64_t
+page_table_bytes(uint64_t mem_size)
+{
+	uint64_t pds = ROUND_UP(mem_size, 1ull << 30) >> 30;
+	uint64_t pts = ROUND_UP(mem_size, 1ull << 21) >> 21;
+
+	return (2 + pds + pts + 2) * HVT_PAGE;
+}
+
+static uint64_t
+stack_guard(uint64_t mem_size)
+{
+	return mem_size - page_table_bytes(mem_size) - MG_HVT_STACK_SIZE - HVT_PAGE;
+}
+
+void
+mg_hvt_layout_image_range(uint64_t mem_size, uint64_t *lo, uint64_t *hi)
+{
+	*lo = HVT_IMAGE_BASE;
+	*hi = stack_guard(mem_size) - HVT_MIN_HEAP;
+}
+
+static uint64_t
+leaf_bits(unsigned prot)
+{
+	uint64_t pte = PTE_P;
+
+	if (prot & HVT_PROT_W)
+		pte |= PTE_RW;
+	if (!(prot & HVT_PROT_SYS))
+		pte |= PTE_US;
+	if (!(prot & HVT_PROT_X))
+		pte |= PTE_NX;
+	return pte;
+}
+
+/* Identity-map every region of the map with its permissions; returns CR3. */
+static uint64_t
+build_page_tables(struct mg_hvt_mem *mem)
+{
+	uint64_t pt_start = mem->size - page_table_bytes(mem->size);
+	uint64_t pds = ROUND_UP(mem->size, 1ull << 30) >> 30;
+	uint64_t pts = ROUND_UP(mem->size, 1ull << 21) >> 21;
+	uint64_t pml4 = pt_start, pdpt = pt_start + HVT_PAGE, pd0 = pdpt + HVT_PAGE;
+	uint64_t pt0 = pd0 + pds * HVT_PAGE;
+	uint64_t pd_window = pt0 + pts * HVT_PAGE, pt_window = pd_window + HVT_PAGE;
+	uint64_t *e = (uint64_t *)(void *)mem->base;	/* 8-byte entries, by address/8 */
+
+	memset(mem->base + pt_start, 0, page_table_bytes(mem->size));
+	e[pml4 / 8] = pdpt | PTE_TABLE;
+	for (uint64_t i = 0; i < pds; i++)
+		e[pdpt / 8 + i] = (pd0 + i * HVT_PAGE) | PTE_TABLE;
+	for (uint64_t i = 0; i < pts; i++)	/* PDs are consecutive: one array */
+		e[pd0 / 8 + i] = (pt0 + i * HVT_PAGE) | PTE_TABLE;
+	e[pdpt / 8 + 3] = pd_window | PTE_TABLE;
+	e[pd_window / 8 + 511] = pt_window | PTE_TABLE;
+	e[pt_window / 8 + 511] = MG_HVT_MMIO_BASE | PTE_P | PTE_RW | PTE_US | PTE_NX;
+	for (size_t r = 0; r < mem->region_count; r++) {
+		const struct mg_hvt_region *reg = &mem->regions[r];
+
+		for (uint64_t a = reg->start; a < reg->end; a += HVT_PAGE)	/* PTs too */
+			e[pt0 / 8 + a / HVT_PAGE] = a | leaf_bits(reg->prot);
+	}
+	return pml4;
+}
+
+static void
+build_descriptor_tables(struct mg_hvt_mem *mem)
+{
+	uint64_t gdt[7] = {
+		0,
+		0x00af9b000000ffffull,	/* kernel code: long mode, DPL0 */
+		0x00cf93000000ffffull,	/* kernel data */
+		0x00affb000000ffffull,	/* user code: long mode, DPL3 */
+		0x00cff3000000ffffull,	/* user data, DPL3 */
+		/* 64-bit TSS (busy, as TR will hold it), 16 bytes */
+		0x67 | ((uint64_t)(HVT_TSS & 0xffffff) << 16) | (0x8bull << 40) |
+			((uint64_t)(HVT_TSS >> 24) << 56),
+		0,
+	};
+	uint64_t stack = HVT_TRAP_STACK_TOP;
+	uint16_t iomap = 104;	/* beyond the TSS limit: no I/O bitmap, no port I/O */
+
+	memset(mem->base + HVT_SYS, 0, HVT_PAGE);
+	memcpy(mem->base + HVT_GDT, gdt, sizeof(gdt));
+	memcpy(mem->base + HVT_TSS + 4, &stack, 8);	/* rsp0 */
+	memcpy(mem->base + HVT_TSS + 36, &stack, 8);	/* ist1, for #DF */
+	memcpy(mem->base + HVT_TSS + 102, &iomap, 2);
+	/* The IDT stays empty (not present) until the guest names its stubs. */
+}
+
+void
+mg_hvt_layout_set_traps(struct mg_hvt *hvt, uint64_t stubs)
+{
+	for (unsigned v = 0; v < MG_HVT_TRAP_VECTORS; v++) {
+		uint64_t off = stubs + v * MG_HVT_TRAP_STUB_SIZE;
+		unsigned ist = v == 8 ? 1 : 0;	/* #DF on its own stack pointer */
+		uint64_t gate[2] = {
+			(off & 0xffff) | ((uint64_t)HVT_SEL_KCODE << 16) |
+				((uint64_t)ist << 32) | (0x8eull << 40) |
+				((off >> 16 & 0xffff) << 48),
+			off >> 32,
+		};
+
+		memcpy(hvt->mem.base + HVT_IDT + v * 16, gate, sizeof(gate));
+	}
+}
+
+/* sh-quote argv into buf (each word in '...', ' as '\''); returns the length with the
+ * NUL, or 0 if it would not fit in len bytes. */
+static size_t
+quote_args(char *buf, size_t len, char *const argv[], int argc)
+{
+	size_t n = 0;
+
+#define PUT(c) do { if (n == len) return 0; buf[n++] = (c); } while (0)
+	for (int i = 0; i < argc; i++) {
+		if (i > 0)
+			PUT(' ');
+		PUT('\'');
+		for (const char *p = argv[i]; *p != '\0'; p++) {
+			if (*p == '\'') {
+				PUT('\''); PUT('\\'); PUT('\''); PUT('\'');
+			} else {
+				PUT(*p);
+			}
+		}
+		PUT('\'');
+	}
+	PUT('\0');
+#undef PUT
+	return n;
+}
+
+static int
+write_boot_info(struct mg_hvt *hvt, const struct mg_elf_image *image, char *const argv[],
+		int argc, uint64_t tsc_hz, uint64_t heap_start, uint64_t heap_end,
+		char *why, size_t why_len)
+{
+	const uint64_t manifest = ROUND_UP(HVT_BOOT_INFO + sizeof(struct mg_plat_boot_info), 16);
+	const uint64_t cmdline = ROUND_UP(manifest + sizeof(struct mg_manifest), 16);
+	struct mg_plat_boot_info bi = {
+		/* Guest addresses: the guest sees this memory at the same numbers. */
+		.cmdline = (const char *)(uintptr_t)cmdline,
+		.heap_start = heap_start,
+		.heap_size = heap_end - heap_start,
+		.tsc_hz = tsc_hz,
+		.manifest = (const struct mg_manifest *)(uintptr_t)manifest,
+	};
+	size_t cmdline_len;
+
+	cmdline_len = quote_args((char *)hvt->mem.base + cmdline, HVT_CMDLINE_MAX, argv, argc);
+	if (cmdline_len == 0) {
+		snprintf(why, why_len, "arguments longer than %u bytes once quoted",
+			 HVT_CMDLINE_MAX);
+		return -E2BIG;
+	}
+	if (getrandom(bi.seed, sizeof(bi.seed), 0) != sizeof(bi.seed)) {
+		snprintf(why, why_len, "getrandom: %s", strerror(errno));
+		return -EIO;
+	}
+	memcpy(hvt->mem.base + HVT_BOOT_INFO, &bi, sizeof(bi));
+	memcpy(hvt->mem.base + manifest, &image->manifest, sizeof(image->manifest));
+	return mg_hvt_mem_add_region(&hvt->mem, HVT_BOOT_INFO,
+				     ROUND_UP(cmdline + cmdline_len, HVT_PAGE), HVT_PROT_R);
+}
+
+int
+mg_hvt_layout(struct mg_hvt *hvt, const struct mg_elf_image *image, char *const argv[],
+	      int argc, uint64_t tsc_hz, struct mg_hvt_entry *entry, char *why,
+	      size_t why_len)
+{
+	struct mg_hvt_mem *mem = &hvt->mem;
+	uint64_t guard = stack_guard(mem->size);
+	uint64_t stack_top = guard + HVT_PAGE + MG_HVT_STACK_SIZE;
+	int rc;
+
+	mem->region_count = 0;
+	rc = mg_hvt_mem_add_region(mem, HVT_SYS, HVT_SYS + HVT_PAGE,
+				   HVT_PROT_SYS | HVT_PROT_R | HVT_PROT_W);
+	if (rc == 0)
+		rc = mg_hvt_mem_add_region(mem, HVT_TRAP_STACK, HVT_TRAP_STACK_TOP,
+					   HVT_PROT_SYS | HVT_PROT_R | HVT_PROT_W);
+	for (size_t i = 0; rc == 0 && i < image->segment_count; i++) {
+		const struct mg_elf_segment *s = &image->segments[i];
+		unsigned prot = HVT_PROT_R;
+
+		if (s->flags & MG_ELF_W)
+			prot |= HVT_PROT_W;
+		if (s->flags & MG_ELF_X)
+			prot |= HVT_PROT_X;
+		rc = mg_hvt_mem_add_region(mem, s->start, s->end, prot);
+	}
+	if (rc == 0 && guard > image->end)
+		rc = mg_hvt_mem_add_region(mem, image->end, guard, HVT_PROT_R | HVT_PROT_W);
+	if (rc == 0)
+		rc = mg_hvt_mem_add_region(mem, guard + HVT_PAGE, stack_top,
+					   HVT_PROT_R | HVT_PROT_W);
+	if (rc != 0) {
+		snprintf(why, why_len, "cannot lay out guest memory: %s", strerror(-rc));
+		return rc;
+	}
+	rc = write_boot_info(hvt, image, argv, argc, tsc_hz, image->end, guard, why, why_len);
+	if (rc != 0)
+		return rc;
+	build_descriptor_tables(mem);
+	entry->cr3 = build_page_tables(mem);
+	entry->rip = image->entry;
+	entry->rsp = stack_top;
+	entry->rdi = HVT_BOOT_INFO;
+	return 0;
+}

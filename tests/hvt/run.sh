@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: ISC
+#
+# Integration tests of morgana-hvt with the test guests of tests/hvt/ (built by make into
+# $BUILD/hvt/tests/): boot, exit status, arguments, memory sizes, devices, W^X and guard
+# faults, hostile hypercalls and hostile images. Prints TAP; skips everything, with the
+# reason, when /dev/kvm is not usable.
+#
+# Usage: tests/hvt/run.sh      (after `make build/bin/morgana-hvt $BUILD/hvt/tests/...`)
+set -u
+cd "$(dirname "$0")/../.."
+BUILD=${BUILD:-build}
+HVT=$BUILD/bin/morgana-hvt
+TINY=$BUILD/hvt/tests/tiny.hvt
+BLK=$BUILD/hvt/tests/blk.hvt
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+n=0
+declare -a lines=()
+# t NAME STATUS REGEX CMD...: CMD must exit with STATUS and print a line matching REGEX.
+t() {
+	local name=$1 want=$2 regex=$3 got; shift 3
+	n=$((n + 1))
+	timeout --kill-after=5 20 "$@" >"$work/out" 2>&1
+	got=$?
+	if [ "$got" -eq "$want" ] && grep -Eq -- "$regex" "$work/out"; then
+		lines+=("ok $n - $name")
+	else
+		lines+=("not ok $n - $name" "# wanted status $want and /$regex/, got status $got:")
+		while IFS= read -r l; do lines+=("#   $l"); done < <(head -n 12 "$work/out")
+	fi
+}
+
+# patch FILE OFFSET HEXBYTES: overwrite bytes of a copy of an image.
+patch() {
+	printf "$(echo "$3" | sed 's/../\\x&/g')" |
+		dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+
+if [ ! -c /dev/kvm ] || ! : 2>/dev/null <>/dev/kvm; then
+	echo "1..1"
+	echo "ok 1 - hvt # SKIP /dev/kvm is missing or not usable by $(id -un)"
+	exit 0
+fi
+for f in "$HVT" "$TINY" "$BLK"; do
+	if [ ! -x "$f" ]; then
+		echo "1..1"
+		echo "not ok 1 - hvt: $f is not built (make $f)"
+		exit 1
+	fi
+done
+
+# Boot, status, arguments, memory.
+t "tiny guest prints and exits 0" 0 '^tiny: done' "$HVT" "$TINY"
+t "guest exit status reaches the host" 42 '' "$HVT" "$TINY" exit 42
+t "exit status keeps its low 8 bits" 44 '' "$HVT" "$TINY" exit 300
+t "arguments arrive sh-quoted" 0 "cmdline: 'a b' 'it'\\\\''s' '\\\$x'" "$HVT" "$TINY" 'a b' "it's" '$x'
+t "boots with --mem=2" 0 'heap of [0-9]+ KiB ok' "$HVT" --mem=2 "$TINY" memory
+t "heap and boot info with 64 MiB" 0 'heap of 6[0-9]{4} KiB ok' "$HVT" --mem=64 "$TINY" memory
+t "--mem=1 is refused" 64 'mem wants' "$HVT" --mem=1 "$TINY"
+t "--mem=4096 is refused" 64 'mem wants' "$HVT" --mem=4096 "$TINY"
+t "unknown option is refused" 64 'bad option' "$HVT" --frobnicate "$TINY"
+t "CPUID shows SSSE3/SSE4.2/POPCNT and they run" 0 'tiny: cpu ok' "$HVT" "$TINY" cpu
+t "TSC clock and poll timeout agree" 0 'poll took' "$HVT" "$TINY" clock
+t "exception stubs are accepted once" 0 '^tiny: done' "$HVT" "$TINY" traps-twice
+t "abort ends with 255" 255 'guest aborted' "$HVT" "$TINY" abort
+
+# Devices and the manifest.
+truncate -s 64K "$work/disk.img"
+t "block device: batched write and read" 0 '8 blocks written and read back' \
+	"$HVT" --block:disk="$work/disk.img" "$BLK"
+t "declared device missing is refused" 255 'needs block device' "$HVT" "$BLK"
+t "undeclared device is refused" 255 'declares no block device' \
+	"$HVT" --block:other="$work/disk.img" "$BLK"
+t "device of the wrong kind is refused" 255 'declares no network device' \
+	"$HVT" --net:disk=tap0 "$BLK"
+
+# W^X, guard pages and faults: each reported with vector, addresses and registers.
+pf='#PF page fault .* at rip=0x[0-9a-f]+'
+t "write to text faults" 255 'cr2\)=0x1[0-9a-f]{5} error code=0x7 \(protection, write\)' \
+	"$HVT" "$TINY" fault-text
+t "read of page 0 faults" 255 'cr2\)=0x0 error code=0x4 \(not present, read\)' \
+	"$HVT" "$TINY" fault-null
+t "write to rodata faults" 255 'error code=0x7 \(protection, write\)' \
+	"$HVT" "$TINY" fault-rodata
+t "executing data faults (NX)" 255 'instruction fetch' "$HVT" "$TINY" fault-exec-data
+t "write to boot info faults" 255 'cr2\)=0x6[0-9a-f]{3} .*write' "$HVT" "$TINY" fault-bootinfo
+t "page tables are out of reach" 255 "$pf" "$HVT" "$TINY" fault-tables
+t "stack overflow hits the guard page" 255 'not present, write' "$HVT" "$TINY" fault-stack
+t "fault report shows registers" 255 'rax=0x[0-9a-f]{16} rbx=' "$HVT" "$TINY" fault-null
+t "invalid opcode is reported" 255 '#UD invalid opcode' "$HVT" "$TINY" fault-ud
+t "privileged instruction is reported" 255 '#GP general protection' \
+	"$HVT" "$TINY" fault-privileged
+
+# Hostile hypercalls: the tender stops the guest with a message and does not crash.
+t "argument beyond memory" 255 'argument misaligned or outside' "$HVT" "$TINY" bad-arg
+t "misaligned argument" 255 'argument misaligned or outside' \
+	"$HVT" "$TINY" bad-arg-unaligned
+t "argument in the tender's tables" 255 'argument misaligned or outside' \
+	"$HVT" "$TINY" bad-arg-sys
+t "length overflow" 255 'console data outside' "$HVT" "$TINY" bad-len
+t "address wrap-around" 255 'console data outside' "$HVT" "$TINY" bad-wrap
+t "null data pointer" 255 'console data outside' "$HVT" "$TINY" bad-null
+t "unknown hypercall" 255 'unknown hypercall address' "$HVT" "$TINY" bad-call
+t "read from the hypercall window" 255 'read at 0xfffff008' "$HVT" "$TINY" bad-call-read
+t "port I/O (out) faults" 255 '#GP general protection' "$HVT" "$TINY" bad-port
+t "port I/O (in) faults" 255 '#GP general protection' "$HVT" "$TINY" bad-in
+
+# Hostile images.
+head -c 100 "$TINY" >"$work/trunc-hdr.hvt"
+t "image truncated in its headers" 255 'outside the file' "$HVT" "$work/trunc-hdr.hvt"
+rodata_off=$(od -An -t u8 -j $((64 + 56 + 8)) -N 8 "$TINY" | tr -d ' ')	# phdr 1 p_offset
+head -c $((rodata_off + 16)) "$TINY" >"$work/trunc.hvt"
+t "image truncated in a segment" 255 'bad image' "$HVT" "$work/trunc.hvt"
+cp "$TINY" "$work/arch.hvt"; patch "$work/arch.hvt" 18 b700	# EM_AARCH64
+t "image for another architecture" 255 'not an x86_64 image' "$HVT" "$work/arch.hvt"
+cp "$TINY" "$work/class.hvt"; patch "$work/class.hvt" 4 01	# ELFCLASS32
+t "32-bit image" 255 'not a 64-bit' "$HVT" "$work/class.hvt"
+cp "$TINY" "$work/dyn.hvt"; patch "$work/dyn.hvt" 16 0300	# ET_DYN
+t "position-independent image" 255 'not a static executable' "$HVT" "$work/dyn.hvt"
+# Program header 1 (rodata) at 64 + 56; p_vaddr at +16, p_memsz at +40.
+cp "$TINY" "$work/overlap.hvt"; patch "$work/overlap.hvt" $((64 + 56 + 16)) 0000100000000000
+t "overlapping segments" 255 'overlaps' "$HVT" "$work/overlap.hvt"
+cp "$TINY" "$work/big.hvt"; patch "$work/big.hvt" $((64 + 56 + 40)) 0000000001000000
+t "segment beyond memory" 255 'does not fit' "$HVT" "$work/big.hvt"
+cp "$TINY" "$work/wx.hvt"; patch "$work/wx.hvt" $((64 + 56 + 4)) 07	# p_flags RWX
+t "writable and executable segment" 255 'writable and executable' "$HVT" "$work/wx.hvt"
+t "not an ELF file" 255 'not an ELF file' "$HVT" "$0"
+t "missing image" 255 'No such file' "$HVT" "$work/none.hvt"
+
+echo "1..$n"
+printf '%s\n' "${lines[@]}"
