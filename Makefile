@@ -71,7 +71,8 @@ $(BUILD)/freestanding/libc-prefixed.o: | $(BUILD)/freestanding/tests/unit/libc_h
 	rm -f $@ && $(AR) rcs $@ $^
 
 LIBS := $(BUILD)/unix/libmorgana.a $(BUILD)/asan/libmorgana.a \
-	$(BUILD)/freestanding/libc.a $(BUILD)/freestanding/libmorgana-runtime.a
+	$(BUILD)/freestanding/libc.a $(BUILD)/freestanding/libmorgana-runtime.a \
+	$(BUILD)/freestanding/libmorgana-hvt.a
 
 # --- the morgana CLI --------------------------------------------------------------------
 $(BUILD)/bin/morgana: $(call objs,unix,$(MORGANA_CLI_SRCS))
