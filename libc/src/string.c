@@ -23,8 +23,11 @@ strlen(const char *s)
 			return (size_t)(p - s);
 		p++;
 	}
-	while (!(word_has_zero(((const mg_uword *)p)[0]) | word_has_zero(((const mg_uword *)p)[1])))
-		p += 16;
+	for (;; p += 16) {
+		const mg_uword *w = (const mg_uword *)p;
+		if (word_has_zero(w[0]) | word_has_zero(w[1]))
+			break;
+	}
 	while (*p != '\0')
 		p++;
 	return (size_t)(p - s);

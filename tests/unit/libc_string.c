@@ -260,7 +260,8 @@ test_strdup_strndup_copy_into_the_heap(void **state)
 		char *d = mgc_strdup(s), *e = mgc_strndup(s, n);
 		assert_non_null(d);
 		assert_non_null(e);
-		assert_true((unsigned char *)d >= heap_arena && (unsigned char *)d < heap_arena + sizeof(heap_arena));
+		assert_true((unsigned char *)d >= heap_arena &&
+			    (unsigned char *)d < heap_arena + sizeof(heap_arena));
 		assert_string_equal(d, s);
 		assert_int_equal(strlen(e), len < n ? len : n);
 		assert_memory_equal(e, s, strlen(e));
