@@ -140,7 +140,7 @@ clean:
 .PHONY: all test clean
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
-# Keep intermediate objects (e.g. the hvt test guests'), so a second `make` does nothing.
+# Keep intermediate objects (e.g. of the hvt test guests), so a second `make` does nothing.
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
