@@ -9,7 +9,8 @@
  *   HVT_TRAP_STACK    the exception stack, below it an unmapped guard page (supervisor)
  *   HVT_BOOT_INFO     struct mg_plat_boot_info, the manifest, the command line (read-only)
  *   HVT_IMAGE_BASE    the image's segments with their own permissions
- *   image end         heap (read-write), then an unmapped guard page, the stack
+ *   image end         heap (read-write), then an unmapped guard page, main's stack
+ *                     (boot info main_stack), another guard page, the boot stack
  *   top               page tables (unmapped)
  *   MG_HVT_MMIO_BASE  the hypercall window: no memory behind it, every store exits
  */

@@ -178,7 +178,7 @@ guest_main(const struct mg_plat_boot_info *bi)
 	if (guest_streq(mode, "fault-bootinfo"))
 		*(volatile uint64_t *)(uintptr_t)&bi->tsc_hz = 0;
 	if (guest_streq(mode, "fault-tables"))	/* the page tables at the top of memory */
-		sink = *(volatile uint64_t *)(bi->heap_start + bi->heap_size + 4096 +
+		sink = *(volatile uint64_t *)(bi->main_stack + bi->main_stack_size + 4096 +
 					      MG_HVT_STACK_SIZE);
 	if (guest_streq(mode, "fault-stack"))
 		sink = recurse(0);
