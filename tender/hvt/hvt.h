@@ -143,6 +143,11 @@ void mg_hvt_devices_close(struct mg_hvt *hvt);
  */
 int mg_hvt_hypercall(struct mg_hvt *hvt, uint64_t gpa, uint32_t value, int *status);
 
+/* sandbox.c */
+/* Confine the process with seccomp to what running the guest on vcpu_fd with hvt's
+ * devices needs (see sandbox.c); -errno with a reason. */
+int mg_hvt_sandbox(const struct mg_hvt *hvt, int vcpu_fd, char *why, size_t why_len);
+
 /* kvm.c */
 struct mg_hvt_vm {
 	int kvm_fd, vm_fd, vcpu_fd;
