@@ -110,6 +110,14 @@ $(BUILD)/examples/%.hvt: $$(wildcard examples/$$*/*) $(BUILD)/bin/morgana \
 		$(BUILD)/freestanding/libmorgana-hvt.a $(BUILD)/freestanding/libc.a
 	MORGANA_CFLAGS=-Werror $(BUILD)/bin/morgana build -t hvt -o $@ examples/$*
 all: $(EXAMPLE_HVT_IMAGES)
+# bench/boot: the KVM floor the hvt boot is measured against (a host program).
+$(BUILD)/bench/kvm_floor: $(BUILD)/unix/bench/boot/kvm_floor.o
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^
+all: $(BUILD)/bench/kvm_floor
+bench: all
+	BUILD=$(BUILD) bench/boot/run
+.PHONY: bench
 
 # --- unit tests ---------------------------------------------------------------------------
 # tests/unit/*.mk declare:  UNIT_TESTS += NAME;  NAME_SRCS = the test and the code it tests;

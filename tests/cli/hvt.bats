@@ -74,6 +74,11 @@ EOF
 	[[ $output == *"Morgana"* ]]
 	# No segment is both writable and executable.
 	! readelf -lW app/dist/app.hvt | grep -E '^ +LOAD' | grep -q 'RWE'
+	# Debug information lives beside the image, not in it.
+	! readelf -SW app/dist/app.hvt | grep -q '\.debug_info'
+	readelf -SW app/dist/app.hvt.debug | grep -q '\.debug_info'
+	[ "$(stat -c %s app/dist/app.hvt)" -lt 102400 ]
+	[ ! -e app/dist/.app.hvt.tmp-*.debug ]
 }
 
 @test "hvt build: app code sees only the guest libc's headers" {

@@ -24,6 +24,7 @@ extern char **environ;
 static int compiler_argv(struct mg_strv *argv);
 static int compiler_include_dir(char *const *cc, char *dir, size_t size);
 static int kvm_usable(char *why, size_t why_len);
+static int split_debug_info(const char *out);
 
 /* The compiler as $CC names it, split at blanks ("ccache gcc"), or "cc". */
 static int
@@ -158,9 +159,40 @@ mg_hvt_build(const struct mg_app *app, const struct mg_cli_tree *tree,
 	    (rc = mg_strv_push(&argv, "-o")) != 0 ||
 	    (rc = mg_strv_push(&argv, out)) != 0)
 		goto out;
-	rc = mg_cli_spawn(argv.v, "compiler");
+	if ((rc = mg_cli_spawn(argv.v, "compiler")) == 0)
+		rc = split_debug_info(out);
 out:
 	mg_strv_free(&argv);
+	return rc;
+}
+
+/*
+ * Debug information is most of an unstripped image (hello: 210 KiB of 218) and the
+ * tender has no use for it; it goes to OUT.debug, for gdb and addr2line (the symbol
+ * table stays in the image, so fault addresses can still be named).
+ */
+static int
+split_debug_info(const char *out)
+{
+	const char *objcopy = getenv("OBJCOPY");
+	struct mg_strv keep = { 0 }, strip = { 0 };
+	int rc;
+
+	if (objcopy == NULL || *objcopy == '\0')
+		objcopy = "objcopy";
+	if ((rc = mg_strv_push(&keep, objcopy)) != 0 ||
+	    (rc = mg_strv_push(&keep, "--only-keep-debug")) != 0 ||
+	    (rc = mg_strv_push(&keep, out)) != 0 ||
+	    (rc = mg_strv_pushf(&keep, "%s.debug", out)) != 0 ||
+	    (rc = mg_strv_push(&strip, objcopy)) != 0 ||
+	    (rc = mg_strv_push(&strip, "--strip-debug")) != 0 ||
+	    (rc = mg_strv_push(&strip, out)) != 0)
+		goto out;
+	if ((rc = mg_cli_spawn(keep.v, "objcopy")) == 0)
+		rc = mg_cli_spawn(strip.v, "objcopy");
+out:
+	mg_strv_free(&keep);
+	mg_strv_free(&strip);
 	return rc;
 }
 
