@@ -325,6 +325,21 @@ build_rrsets(struct mg_dns_zone *z)
 	return 0;
 }
 
+/* The last line in the file of node's records: the one that broke a rule. */
+static unsigned
+last_line(const struct mg_dns_zone *z, const struct dns_node *n)
+{
+	unsigned line = 0;
+
+	for (uint32_t i = 0; i < n->rrset_count; i++) {
+		const struct dns_rrset *s = &z->rrsets[n->rrset_first + i];
+		for (uint32_t k = 0; k < s->count; k++)
+			if (z->recs[s->first + k].line > line)
+				line = z->recs[s->first + k].line;
+	}
+	return line;
+}
+
 /* The rules of a zone's content; returns the line of the first broken one. */
 static const char *
 check_rules(struct mg_dns_zone *z, unsigned *line)
@@ -337,7 +352,7 @@ check_rules(struct mg_dns_zone *z, unsigned *line)
 		const struct dns_rec *r = &z->recs[s->first];
 		const struct dns_node *n = &z->nodes[r->node];
 		bool apex = n->name_len == z->apex_len;
-		*line = r->line;
+		*line = last_line(z, n);
 		if (s->type == MG_DNS_T_SOA) {
 			if (!apex)
 				return "SOA record below the zone's apex";

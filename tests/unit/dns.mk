@@ -1,0 +1,5 @@
+# SPDX-License-Identifier: ISC
+# Unit tests of lib/dns: the codec, zone files, the engine and the stub resolver.
+# They read tests/dns/zones/ relative to the top of the tree (where tests/run runs them).
+UNIT_TESTS += dns_zone
+dns_zone_SRCS = tests/unit/dns_zone.c $(LIB_DNS_SRCS)
