@@ -3,3 +3,5 @@
 # They read tests/dns/zones/ relative to the top of the tree (where tests/run runs them).
 UNIT_TESTS += dns_zone
 dns_zone_SRCS = tests/unit/dns_zone.c $(LIB_DNS_SRCS)
+UNIT_TESTS += dns_wire
+dns_wire_SRCS = tests/unit/dns_wire.c $(LIB_DNS_SRCS)
