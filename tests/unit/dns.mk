@@ -7,3 +7,5 @@ UNIT_TESTS += dns_wire
 dns_wire_SRCS = tests/unit/dns_wire.c $(LIB_DNS_SRCS)
 UNIT_TESTS += dns_server
 dns_server_SRCS = tests/unit/dns_server.c $(LIB_DNS_SRCS)
+UNIT_TESTS += dns_stub
+dns_stub_SRCS = tests/unit/dns_stub.c $(LIB_DNS_SRCS)
