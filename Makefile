@@ -71,6 +71,19 @@ $(BUILD)/freestanding/libc-prefixed.o: $(call objs,freestanding,$(LIBC_SRCS))
 $(BUILD)/freestanding/libc-prefixed.o: | $(BUILD)/freestanding/tests/unit/libc_headers.o
 # --- end of the libc module's block
 
+# --- dns: the DNS library (lib/dns) and its host-side test shim (module: dns) -------------
+# libmorgana-dns.a for apps of every target; dns-hostd serves zones through the engine
+# over the host's sockets for tests/dns/dig.sh (a test harness, not a product).
+$(BUILD)/unix/libmorgana-dns.a: $(call objs,unix,$(LIB_DNS_SRCS))
+$(BUILD)/asan/libmorgana-dns.a: $(call objs,asan,$(LIB_DNS_SRCS))
+$(BUILD)/freestanding/libmorgana-dns.a: $(call objs,freestanding,$(LIB_DNS_SRCS))
+$(BUILD)/bin/dns-hostd: $(call objs,unix,tests/dns/hostd.c $(LIB_DNS_SRCS))
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^
+DNS_TARGETS = $(BUILD)/unix/libmorgana-dns.a $(BUILD)/asan/libmorgana-dns.a \
+	$(BUILD)/freestanding/libmorgana-dns.a $(BUILD)/bin/dns-hostd
+# --- end of the dns module's block
+
 %.a:
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  AR      $@")
@@ -143,7 +156,7 @@ $(foreach t,$(UNIT_TESTS),$(eval $(call unit_test,$(t))))
 UNIT_BINS := $(foreach t,$(UNIT_TESTS),$(BUILD)/unix/tests/$(t) $(BUILD)/asan/tests/$(t))
 
 # --- top-level targets --------------------------------------------------------------------
-all: $(BUILD)/bin/morgana $(LIBS) $(EXAMPLE_IMAGES) $(UNIT_BINS) \
+all: $(BUILD)/bin/morgana $(LIBS) $(EXAMPLE_IMAGES) $(UNIT_BINS) $(DNS_TARGETS) \
 	$(BUILD)/bin/morgana-hvt $(HVT_TEST_GUESTS)
 
 test: all

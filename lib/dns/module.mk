@@ -1,0 +1,5 @@
+# SPDX-License-Identifier: ISC
+# dns: the wire codec, zone files, the authoritative engine and the stub resolver's
+# checks (include/morgana/dns.h). Pure code: compiled for the host and freestanding.
+LIB_DNS_SRCS = lib/dns/name.c lib/dns/wire.c lib/dns/zone.c lib/dns/zone_rdata.c \
+	lib/dns/zonefile.c lib/dns/server.c lib/dns/stub.c
