@@ -1,0 +1,5 @@
+# SPDX-License-Identifier: ISC
+# Unit tests of the network stack: the pure codecs, packet buffers, and the stack
+# driven through a test netdev on the runtime's fake platform.
+UNIT_TESTS += net_wire
+net_wire_SRCS = tests/unit/net_wire.c $(NET_WIRE_SRCS)
