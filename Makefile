@@ -46,7 +46,7 @@ $(foreach v,unix asan freestanding,$(eval $(call compile_rules,$(v))))
 
 # --- libraries --------------------------------------------------------------------------
 # libmorgana.a: runtime + platform/common + the unix platform, for apps built with `morgana build -t unix`.
-UNIX_LIB_SRCS = $(RUNTIME_SRCS) $(PLAT_COMMON_SRCS) $(PLAT_UNIX_SRCS)
+UNIX_LIB_SRCS = $(RUNTIME_SRCS) $(PLAT_COMMON_SRCS) $(PLAT_UNIX_SRCS) $(NET_SRCS)
 $(BUILD)/unix/libmorgana.a: $(call objs,unix,$(UNIX_LIB_SRCS))
 $(BUILD)/asan/libmorgana.a: $(call objs,asan,$(UNIX_LIB_SRCS))
 # The guest-side libraries, built against our own libc only.
@@ -93,7 +93,7 @@ $(BUILD)/examples/%.unix: $$(wildcard examples/$$*/*) $(BUILD)/bin/morgana \
 $(BUILD)/bin/morgana-hvt: $(call objs,unix,$(TENDER_HVT_SRCS))
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^
-HVT_LIB_SRCS = $(RUNTIME_SRCS) $(PLAT_COMMON_SRCS) $(PLAT_HVT_SRCS)
+HVT_LIB_SRCS = $(RUNTIME_SRCS) $(PLAT_COMMON_SRCS) $(PLAT_HVT_SRCS) $(NET_SRCS)
 $(BUILD)/freestanding/libmorgana-hvt.a: $(call objs,freestanding,$(HVT_LIB_SRCS))
 HVT_LDFLAGS = -nostdlib -static -no-pie -Wl,-T,platform/hvt/hvt.ld -Wl,--gc-sections \
 	-Wl,--build-id=none -Wl,-z,noexecstack -Wl,-z,max-page-size=4096
