@@ -104,6 +104,26 @@ $(BUILD)/hvt/tests/%.hvt: $(BUILD)/freestanding/tests/hvt/%.o \
 	$(CC) $(HVT_LDFLAGS) -o $@ $(filter %.o,$^) -lgcc
 HVT_TEST_GUESTS = $(patsubst tests/hvt/%.c,$(BUILD)/hvt/tests/%.hvt,$(wildcard tests/hvt/*.c))
 
+# --- net: libFuzzer targets of the wire codecs (module: net) ------------------------------
+# Each tests/fuzz/fuzz_X.c is a libFuzzer target over net/wire/, built with clang.
+# `make fuzz` runs each for FUZZ_SECONDS; `make test` runs a short fixed number of runs
+# (tests/fuzz/run.sh). Without clang the targets are not built and the suite skips.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS = -std=gnu17 -g -O1 $(WARNINGS) -Iinclude -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all
+FUZZ_BINS = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(NET_WIRE_SRCS) include/morgana/net_wire.h
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(NET_WIRE_SRCS)
+fuzz-build: $(FUZZ_BINS)
+fuzz: $(FUZZ_BINS)
+	BUILD=$(BUILD) tests/fuzz/run.sh -max_total_time=$(FUZZ_SECONDS)
+ifneq ($(shell command -v $(FUZZ_CC) 2>/dev/null),)
+all: $(FUZZ_BINS)
+endif
+.PHONY: fuzz fuzz-build
+
 # --- unit tests ---------------------------------------------------------------------------
 # tests/unit/*.mk declare:  UNIT_TESTS += NAME;  NAME_SRCS = the test and the code it tests;
 # optionally NAME_OBJS = prebuilt objects to link and NAME_LDLIBS = extra libraries.

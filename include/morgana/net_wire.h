@@ -42,7 +42,9 @@ uint16_t mg_csum_finish(uint32_t sum);
 uint16_t mg_csum(const void *buf, size_t len);
 /* The partial sum of the IPv4 pseudo-header of RFC 793/768 (src, dst, 0, proto, len). */
 uint32_t mg_csum_pseudo_ipv4(uint32_t src, uint32_t dst, uint8_t proto, uint16_t len);
-/* RFC 1624 eqn. 3: the checksum after a 16-bit (32-bit) field changes from old to new. */
+/* RFC 1624 eqn. 3: the checksum after a 16-bit (32-bit) field changes from old to new.
+ * Equal to recomputing it, except when every covered byte is zero afterwards (0x0000
+ * instead of 0xffff); a header that covers its own checksum field never is. */
 uint16_t mg_csum_update16(uint16_t csum, uint16_t old_val, uint16_t new_val);
 uint16_t mg_csum_update32(uint16_t csum, uint32_t old_val, uint32_t new_val);
 
