@@ -3,3 +3,6 @@
 # driven through a test netdev on the runtime's fake platform.
 UNIT_TESTS += net_wire
 net_wire_SRCS = tests/unit/net_wire.c $(NET_WIRE_SRCS)
+
+UNIT_TESTS += net_pkt
+net_pkt_SRCS = tests/unit/net_pkt.c net/pkt.c net/config.c $(NET_WIRE_SRCS)
