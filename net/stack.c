@@ -19,8 +19,6 @@ struct mg_log_source mg_net_log = { "net", MG_LOG_UNRESOLVED, 0 };
 static void eth_input(void *arg, struct mg_pkt *frame);
 static void timer_fire(void *arg);
 
-static char open_error[256];
-
 /* Frames for our MAC or broadcast; ARP and IPv4 go up, the rest is counted and freed. */
 static void
 eth_input(void *arg, struct mg_pkt *frame)
@@ -111,60 +109,6 @@ mg_net_destroy(struct mg_net *net)
 	mg_arp_flush_all(net);
 	mg_reasm_free_all(net);
 	free(net);
-}
-
-int
-mg_net_open(const char *devname, int *argc, char **argv, struct mg_net **out)
-{
-	struct mg_net_config cfg = { 0 };
-	struct mg_netdev *dev;
-	char why[200];
-	int err;
-
-	open_error[0] = '\0';
-	if ((err = mg_net_config_from_args(argc, argv, &cfg, why, sizeof(why))) != 0) {
-		snprintf(open_error, sizeof(open_error), "%s", why);
-		return err;
-	}
-	if (cfg.addr == 0) {
-		snprintf(open_error, sizeof(open_error), "no address: give one with "
-			 "--ipv4=ADDRESS/PREFIX, e.g. --ipv4=10.0.0.2/24");
-		return -EINVAL;
-	}
-	dev = calloc(1, sizeof(*dev));
-	if (dev == NULL) {
-		snprintf(open_error, sizeof(open_error), "out of memory");
-		return -ENOMEM;
-	}
-	if ((err = mg_netdev_plat_open(dev, devname)) != 0) {
-		snprintf(open_error, sizeof(open_error), "cannot open network device '%s': %s",
-			 devname, err == -ENOENT ? "the manifest declares no such device "
-			 "(add `net = NAME` to unikernel.conf)" : strerror(-err));
-		free(dev);
-		return err;
-	}
-	if ((err = mg_net_create(dev, &cfg, out)) != 0) {
-		snprintf(open_error, sizeof(open_error), "cannot create the stack: %s",
-			 strerror(-err));
-		mg_netdev_fini(dev);
-		free(dev);
-		return err;
-	}
-	{
-		char a[16], g[16];
-
-		mg_log_info(&mg_net_log, "%s: %s/%u gateway %s mtu %u", devname,
-			    mg_ipv4_addr_format(cfg.addr, a), cfg.prefix_len,
-			    cfg.gateway ? mg_ipv4_addr_format(cfg.gateway, g) : "none",
-			    dev->mtu);
-	}
-	return 0;
-}
-
-const char *
-mg_net_open_error(void)
-{
-	return open_error;
 }
 
 const struct mg_net_counters *
