@@ -14,6 +14,9 @@
 #   $(BUILD)/freestanding  guest code against our own libc (libc/include), no host headers
 
 BUILD	?= build
+# `make V=1` shows every command; by default each step is one short line.
+V	?= 0
+Q	:= $(if $(filter 0,$(V)),@,)
 CC	:= $(if $(filter default,$(origin CC)),cc,$(CC))
 AR	?= ar
 
@@ -37,10 +40,12 @@ objs = $(patsubst %,$(BUILD)/$(1)/%.o,$(basename $(2)))
 define compile_rules
 $(BUILD)/$(1)/%.o: %.c
 	@mkdir -p $$(@D)
-	$$(CC) $$(CFLAGS_$(1)) $$(CFLAGS_EXTRA_$$(firstword $$(subst /, ,$$<))) -c $$< -o $$@
+	@$$(if $$(Q),echo "  CC      $$@")
+	$$(Q)$$(CC) $$(CFLAGS_$(1)) $$(CFLAGS_EXTRA_$$(firstword $$(subst /, ,$$<))) -c $$< -o $$@
 $(BUILD)/$(1)/%.o: %.S
 	@mkdir -p $$(@D)
-	$$(CC) $$(CFLAGS_$(1)) -c $$< -o $$@
+	@$$(if $$(Q),echo "  AS      $$@")
+	$$(Q)$$(CC) $$(CFLAGS_$(1)) -c $$< -o $$@
 endef
 $(foreach v,unix asan freestanding,$(eval $(call compile_rules,$(v))))
 
@@ -68,7 +73,8 @@ $(BUILD)/freestanding/libc-prefixed.o: | $(BUILD)/freestanding/tests/unit/libc_h
 
 %.a:
 	@mkdir -p $(@D)
-	rm -f $@ && $(AR) rcs $@ $^
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 LIBS := $(BUILD)/unix/libmorgana.a $(BUILD)/asan/libmorgana.a \
 	$(BUILD)/freestanding/libc.a $(BUILD)/freestanding/libmorgana-runtime.a \
@@ -131,10 +137,12 @@ endif
 define unit_test
 $(BUILD)/unix/tests/$(1): $(call objs,unix,$($(1)_SRCS)) $($(1)_OBJS)
 	@mkdir -p $$(@D)
-	$$(CC) -o $$@ $$^ -lcmocka $($(1)_LDLIBS)
+	@$$(if $$(Q),echo "  LD      $$@")
+	$$(Q)$$(CC) -o $$@ $$^ -lcmocka $($(1)_LDLIBS)
 $(BUILD)/asan/tests/$(1): $(call objs,asan,$($(1)_SRCS)) $($(1)_OBJS)
 	@mkdir -p $$(@D)
-	$$(CC) $(SAN_FLAGS) -o $$@ $$^ -lcmocka $($(1)_LDLIBS)
+	@$$(if $$(Q),echo "  LD      $$@")
+	$$(Q)$$(CC) $(SAN_FLAGS) -o $$@ $$^ -lcmocka $($(1)_LDLIBS)
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_test,$(t))))
 UNIT_BINS := $(foreach t,$(UNIT_TESTS),$(BUILD)/unix/tests/$(t) $(BUILD)/asan/tests/$(t))
@@ -152,5 +160,7 @@ clean:
 .PHONY: all test clean
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
+# Keep intermediate objects (e.g. of the hvt test guests), so a second `make` does nothing.
+.SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
