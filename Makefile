@@ -121,7 +121,8 @@ FUZZ_FLAGS = -std=gnu17 -g -O1 $(WARNINGS) -Iinclude -fsanitize=fuzzer,address,u
 FUZZ_BINS = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(NET_WIRE_SRCS) include/morgana/net_wire.h
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(NET_WIRE_SRCS)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(NET_WIRE_SRCS)
 fuzz-build: $(FUZZ_BINS)
 fuzz: $(FUZZ_BINS)
 	BUILD=$(BUILD) tests/fuzz/run.sh -max_total_time=$(FUZZ_SECONDS)
