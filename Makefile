@@ -119,10 +119,13 @@ FUZZ_SECONDS ?= 60
 FUZZ_FLAGS = -std=gnu17 -g -O1 $(WARNINGS) -Iinclude -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all
 FUZZ_BINS = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(NET_WIRE_SRCS) include/morgana/net_wire.h
+# fuzz_stack drives the whole stack and links the runtime too (its own stub platform).
+FUZZ_SRCS_fuzz_stack = $(filter-out net/netdev_plat.c,$(NET_STACK_SRCS)) $(RUNTIME_SRCS)
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(NET_WIRE_SRCS) $$(FUZZ_SRCS_$$*) \
+		include/morgana/net_wire.h
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  FUZZ    $@")
-	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(NET_WIRE_SRCS)
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(NET_WIRE_SRCS) $(FUZZ_SRCS_$*)
 fuzz-build: $(FUZZ_BINS)
 fuzz: $(FUZZ_BINS)
 	BUILD=$(BUILD) tests/fuzz/run.sh -max_total_time=$(FUZZ_SECONDS)
