@@ -121,8 +121,10 @@ poll_batch(struct mg_netdev *dev, size_t *delivered)
 		frames[0].buf = dev->drop_buf;
 		frames[0].len = frame_max;
 		err = dev->ops->read(dev, frames, 1, &got);
-		if (err == 0 && got > 0)
+		if (err == 0)
 			dev->stats.rx_drop_nobuf += got;
+		else if (err != -EAGAIN)
+			dev->stats.rx_errors++;
 		return err;
 	}
 	err = dev->ops->read(dev, frames, n, &got);
