@@ -52,6 +52,8 @@ struct reasm_slot {
 struct proto_handler {
 	mg_ipv4_handler fn;
 	void *arg;
+	mg_icmp_error_handler error_fn;
+	void *error_arg;
 };
 
 struct mg_net {

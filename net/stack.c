@@ -160,7 +160,7 @@ static const struct {
 	C(ipv4, reasm_overlap), C(ipv4, reasm_no_slot), C(ipv4, reasm_bad),
 	C(icmp, rx), C(icmp, tx), C(icmp, rx_echo_requests), C(icmp, tx_echo_replies),
 	C(icmp, drop_malformed), C(icmp, drop_bad_csum), C(icmp, tx_unreach),
-	C(icmp, unreach_rate_limited),
+	C(icmp, unreach_rate_limited), C(icmp, rx_errors), C(icmp, drop_bad_quote),
 	C(udp, rx), C(udp, tx), C(udp, drop_malformed), C(udp, drop_bad_csum),
 	C(udp, drop_no_port), C(udp, drop_queue_full), C(udp, drop_nobuf),
 };

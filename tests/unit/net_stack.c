@@ -501,6 +501,36 @@ proto_handler(void *arg, struct mg_net *n, const struct mg_ipv4_rx *rx)
 		proto_calls++;
 }
 
+static int errors_seen;
+static struct mg_icmp_error last_error;
+
+static void
+error_handler(void *arg, struct mg_net *n, const struct mg_icmp_error *e)
+{
+	(void)n;
+	if (arg == &errors_seen) {
+		errors_seen++;
+		last_error = *e;
+	}
+}
+
+/* A destination unreachable from PEER quoting a TCP datagram from src to 10.0.0.99. */
+static size_t
+build_icmp_error(uint8_t *out, uint32_t src, uint8_t code, uint16_t mtu)
+{
+	struct mg_ipv4_hdr q = { .total_len = 40, .ttl = 64, .proto = MG_IP_PROTO_TCP,
+				 .src = src, .dst = 0x0a000063 };
+	struct mg_icmp_hdr h = { .type = MG_ICMP_UNREACH, .code = code, .rest = mtu };
+	uint8_t msg[8 + 28];
+
+	mg_ipv4_emit(msg + 8, 20, &q);
+	mg_put_be16(msg + 28, 40000);
+	mg_put_be16(msg + 30, 80);
+	mg_put_be32(msg + 32, 12345);
+	mg_icmp_emit(msg, 8, &h, mg_csum_partial(msg + 8, 28, 0));
+	return build_ip(out, MG_IP_PROTO_ICMP, 77, 0, false, msg, sizeof(msg));
+}
+
 static int
 proto_main(int argc, char **argv)
 {
@@ -521,6 +551,18 @@ proto_main(int argc, char **argv)
 	mg_put_be16(f + 14 + 10, mg_csum(f + 14, 20));
 	inject(f, 54);
 	CHECK(proto_calls == 1 && mg_net_counters(net)->ipv4.drop_not_for_us == 1);
+	/* ICMP errors quoting our TCP datagrams go to the TCP error handler. */
+	CHECK(mg_icmp_register_error(net, MG_IP_PROTO_TCP, error_handler, &errors_seen) == 0);
+	CHECK(mg_icmp_register_error(net, MG_IP_PROTO_TCP, error_handler, NULL) == -EBUSY);
+	inject(f, build_icmp_error(f, US, MG_ICMP_UNREACH_NEEDFRAG, 1400));
+	CHECK(errors_seen == 1 && last_error.next_hop_mtu == 1400);
+	CHECK(last_error.src == US && last_error.dst == 0x0a000063);
+	CHECK(last_error.proto == MG_IP_PROTO_TCP && last_error.l4_len == 8);
+	CHECK(mg_get_be16(last_error.l4) == 40000 && last_error.reporter == PEER);
+	/* One quoting somebody else's datagram is dropped. */
+	inject(f, build_icmp_error(f, 0x0a000077, MG_ICMP_UNREACH_PORT, 0));
+	CHECK(errors_seen == 1 && mg_net_counters(net)->icmp.drop_bad_quote == 1);
+	CHECK(mg_icmp_register_error(net, MG_IP_PROTO_TCP, NULL, NULL) == 0);
 	mg_ipv4_unregister(net, MG_IP_PROTO_TCP);
 	stack_down();
 	return 0;
