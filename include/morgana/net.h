@@ -95,15 +95,15 @@ struct mg_net_counters {
 		uint64_t drop_malformed;	/* mg_ipv4_parse() refused it */
 		uint64_t drop_bad_csum;
 		uint64_t drop_not_for_us;
-		uint64_t drop_bad_src;		/* from a broadcast/multicast/our own address */
-		uint64_t drop_unknown_proto;	/* no handler (an unreachable may be sent) */
-		uint64_t drop_no_route;		/* output: no gateway for an off-link address */
+		uint64_t drop_bad_src;		/* broadcast, multicast or our own */
+		uint64_t drop_unknown_proto;	/* no handler (unreachable sent) */
+		uint64_t drop_no_route;		/* output: off-link, no gateway */
 		uint64_t drop_too_big;		/* output: above 65535 */
 		uint64_t drop_nobuf;		/* output: packet pool empty */
 		uint64_t frags_rx, frags_tx;
 		uint64_t reasm_ok;
 		uint64_t reasm_timeout;		/* incomplete datagrams given up */
-		uint64_t reasm_overlap;		/* datagrams dropped for overlapping fragments */
+		uint64_t reasm_overlap;		/* datagrams with overlapping frags */
 		uint64_t reasm_no_slot;		/* fragments dropped: all slots busy */
 		uint64_t reasm_bad;		/* inconsistent lengths, too many fragments */
 	} ipv4;
@@ -167,7 +167,7 @@ struct mg_ipv4_rx {
 	uint32_t src, dst;
 	uint8_t proto, ttl, tos;
 	bool to_broadcast;		/* dst is the limited or the subnet broadcast */
-	const uint8_t *ip_hdr;		/* the IPv4 header (first fragment's, if reassembled) */
+	const uint8_t *ip_hdr;		/* IPv4 header (the first fragment's) */
 	size_t ip_hdr_len;
 	const uint8_t *payload;		/* the transport header and what follows */
 	size_t len;
