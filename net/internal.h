@@ -69,7 +69,7 @@ struct mg_net {
 	uint16_t ip_id;
 	uint64_t icmp_credit_ns, icmp_last_ns;
 	struct mg_list udp_socks;
-	uint16_t udp_next_port;
+	uint16_t udp_next_port;		/* 0: not drawn yet */
 };
 
 extern struct mg_log_source mg_net_log;

@@ -10,7 +10,6 @@
 
 #include <morgana/net.h>
 #include <morgana/runtime.h>
-#include <morgana/udp.h>
 
 #include "internal.h"
 
@@ -92,7 +91,6 @@ mg_net_create(struct mg_netdev *dev, const struct mg_net_config *cfg, struct mg_
 	net->icmp_credit_ns = MG_NET_ICMP_BURST * (1000000000ull / MG_NET_ICMP_PER_SEC);
 	net->icmp_last_ns = mg_now_ns();
 	net->ip_id = (uint16_t)mg_now_ns();
-	net->udp_next_port = MG_UDP_EPHEMERAL_LO;
 	mg_netdev_set_receiver(dev, eth_input, net);
 	mg_arp_announce(net);
 	*out = net;

@@ -475,6 +475,17 @@ udp_main(int argc, char **argv)
 	CHECK(c->ipv4.drop_unknown_proto == 1 && out_count == 1);
 	CHECK(out_q[0].b[34] == MG_ICMP_UNREACH && out_q[0].b[35] == MG_ICMP_UNREACH_PROTO);
 	CHECK(mg_udp_close(s) == 0);
+	/* Port 0 binds distinct ephemeral ports. */
+	{
+		struct mg_udp_sock *e1, *e2;
+
+		CHECK(mg_udp_bind(net, 0, NULL, NULL, &e1) == 0);
+		CHECK(mg_udp_bind(net, 0, NULL, NULL, &e2) == 0);
+		CHECK(mg_udp_local_port(e1) >= MG_UDP_EPHEMERAL_LO);
+		CHECK(mg_udp_local_port(e2) >= MG_UDP_EPHEMERAL_LO);
+		CHECK(mg_udp_local_port(e1) != mg_udp_local_port(e2));
+		CHECK(mg_udp_close(e1) == 0 && mg_udp_close(e2) == 0);
+	}
 	stack_down();
 	return 0;
 }
