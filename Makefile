@@ -99,7 +99,8 @@ $(BUILD)/examples/%.unix: $$(wildcard examples/$$*/*) $(BUILD)/bin/morgana \
 $(BUILD)/bin/morgana-hvt: $(call objs,unix,$(TENDER_HVT_SRCS))
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^
-HVT_LIB_SRCS = $(RUNTIME_SRCS) $(PLAT_COMMON_SRCS) $(PLAT_HVT_SRCS) $(NET_SRCS)
+HVT_LIB_SRCS = $(RUNTIME_SRCS) $(RUNTIME_FREESTANDING_SRCS) $(PLAT_COMMON_SRCS) \
+	$(PLAT_HVT_SRCS) $(NET_SRCS)
 $(BUILD)/freestanding/libmorgana-hvt.a: $(call objs,freestanding,$(HVT_LIB_SRCS))
 HVT_LDFLAGS = -nostdlib -static -no-pie -Wl,-T,platform/hvt/hvt.ld -Wl,--gc-sections \
 	-Wl,--build-id=none -Wl,-z,noexecstack -Wl,-z,max-page-size=4096
@@ -109,6 +110,20 @@ $(BUILD)/hvt/tests/%.hvt: $(BUILD)/freestanding/tests/hvt/%.o \
 	@mkdir -p $(@D)
 	$(CC) $(HVT_LDFLAGS) -o $@ $(filter %.o,$^) -lgcc
 HVT_TEST_GUESTS = $(patsubst tests/hvt/%.c,$(BUILD)/hvt/tests/%.hvt,$(wildcard tests/hvt/*.c))
+# Every example for hvt too, built by the CLI as a user would.
+EXAMPLE_HVT_IMAGES := $(foreach e,$(EXAMPLES),$(BUILD)/examples/$(e).hvt)
+$(BUILD)/examples/%.hvt: $$(wildcard examples/$$*/*) $(BUILD)/bin/morgana \
+		$(BUILD)/freestanding/libmorgana-hvt.a $(BUILD)/freestanding/libc.a
+	MORGANA_CFLAGS=-Werror $(BUILD)/bin/morgana build -t hvt -o $@ examples/$*
+all: $(EXAMPLE_HVT_IMAGES)
+# bench/boot: the KVM floor the hvt boot is measured against (a host program).
+$(BUILD)/bench/kvm_floor: $(BUILD)/unix/bench/boot/kvm_floor.o
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^
+all: $(BUILD)/bench/kvm_floor
+bench: all
+	BUILD=$(BUILD) bench/boot/run
+.PHONY: bench
 
 # --- net: libFuzzer targets of the wire codecs (module: net) ------------------------------
 # Each tests/fuzz/fuzz_X.c is a libFuzzer target over net/wire/, built with clang.
