@@ -51,7 +51,7 @@ $(foreach v,unix asan freestanding,$(eval $(call compile_rules,$(v))))
 
 # --- libraries --------------------------------------------------------------------------
 # libmorgana.a: runtime + platform/common + the unix platform, for apps built with `morgana build -t unix`.
-UNIX_LIB_SRCS = $(RUNTIME_SRCS) $(PLAT_COMMON_SRCS) $(PLAT_UNIX_SRCS)
+UNIX_LIB_SRCS = $(RUNTIME_SRCS) $(PLAT_COMMON_SRCS) $(PLAT_UNIX_SRCS) $(NET_SRCS)
 $(BUILD)/unix/libmorgana.a: $(call objs,unix,$(UNIX_LIB_SRCS))
 $(BUILD)/asan/libmorgana.a: $(call objs,asan,$(UNIX_LIB_SRCS))
 # The guest-side libraries, built against our own libc only.
@@ -113,7 +113,7 @@ $(BUILD)/bin/morgana-hvt: $(call objs,unix,$(TENDER_HVT_SRCS))
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^
 HVT_LIB_SRCS = $(RUNTIME_SRCS) $(RUNTIME_FREESTANDING_SRCS) $(PLAT_COMMON_SRCS) \
-	$(PLAT_HVT_SRCS)
+	$(PLAT_HVT_SRCS) $(NET_SRCS)
 $(BUILD)/freestanding/libmorgana-hvt.a: $(call objs,freestanding,$(HVT_LIB_SRCS))
 HVT_LDFLAGS = -nostdlib -static -no-pie -Wl,-T,platform/hvt/hvt.ld -Wl,--gc-sections \
 	-Wl,--build-id=none -Wl,-z,noexecstack -Wl,-z,max-page-size=4096
@@ -137,6 +137,30 @@ all: $(BUILD)/bench/kvm_floor
 bench: all
 	BUILD=$(BUILD) bench/boot/run
 .PHONY: bench
+
+# --- net: libFuzzer targets of the wire codecs (module: net) ------------------------------
+# Each tests/fuzz/fuzz_X.c is a libFuzzer target over net/wire/, built with clang.
+# `make fuzz` runs each for FUZZ_SECONDS; `make test` runs a short fixed number of runs
+# (tests/fuzz/run.sh). Without clang the targets are not built and the suite skips.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS = -std=gnu17 -g -O1 $(WARNINGS) -Iinclude -fsanitize=fuzzer,address,undefined \
+	-fno-sanitize-recover=all
+FUZZ_BINS = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+# fuzz_stack drives the whole stack and links the runtime too (its own stub platform).
+FUZZ_SRCS_fuzz_stack = $(filter-out net/netdev_plat.c,$(NET_STACK_SRCS)) $(RUNTIME_SRCS)
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(NET_WIRE_SRCS) $$(FUZZ_SRCS_$$*) \
+		include/morgana/net_wire.h
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(NET_WIRE_SRCS) $(FUZZ_SRCS_$*)
+fuzz-build: $(FUZZ_BINS)
+fuzz: $(FUZZ_BINS)
+	BUILD=$(BUILD) tests/fuzz/run.sh -max_total_time=$(FUZZ_SECONDS)
+ifneq ($(shell command -v $(FUZZ_CC) 2>/dev/null),)
+all: $(FUZZ_BINS)
+endif
+.PHONY: fuzz fuzz-build
 
 # --- unit tests ---------------------------------------------------------------------------
 # tests/unit/*.mk declare:  UNIT_TESTS += NAME;  NAME_SRCS = the test and the code it tests;
