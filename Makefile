@@ -104,6 +104,24 @@ $(BUILD)/hvt/tests/%.hvt: $(BUILD)/freestanding/tests/hvt/%.o \
 	$(CC) $(HVT_LDFLAGS) -o $@ $(filter %.o,$^) -lgcc
 HVT_TEST_GUESTS = $(patsubst tests/hvt/%.c,$(BUILD)/hvt/tests/%.hvt,$(wildcard tests/hvt/*.c))
 
+# --- spt: the seccomp tender and the spt guest library (module: spt) ----------------------
+# The tender is a host program; the guest library is runtime + platform/common +
+# platform/spt built freestanding; images link it with platform/spt/spt.ld (docs/spt.md).
+$(BUILD)/bin/morgana-spt: $(call objs,unix,$(TENDER_SPT_SRCS))
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^
+SPT_LIB_SRCS = $(RUNTIME_SRCS) $(RUNTIME_FREESTANDING_SRCS) $(PLAT_COMMON_SRCS) \
+	$(PLAT_SPT_SRCS)
+$(BUILD)/freestanding/libmorgana-spt.a: $(call objs,freestanding,$(SPT_LIB_SRCS))
+LIBS += $(BUILD)/freestanding/libmorgana-spt.a
+EXAMPLE_IMAGES += $(foreach e,$(EXAMPLES),$(BUILD)/examples/$(e).spt)
+$(BUILD)/examples/%.spt: $$(wildcard examples/$$*/*) $(BUILD)/bin/morgana \
+		$(BUILD)/freestanding/libmorgana-spt.a $(BUILD)/freestanding/libc.a \
+		platform/spt/spt.ld
+	MORGANA_CFLAGS=-Werror $(BUILD)/bin/morgana build -t spt -o $@ examples/$*
+SPT_ALL = $(BUILD)/bin/morgana-spt
+# --- end of the spt module's block
+
 # --- unit tests ---------------------------------------------------------------------------
 # tests/unit/*.mk declare:  UNIT_TESTS += NAME;  NAME_SRCS = the test and the code it tests;
 # optionally NAME_OBJS = prebuilt objects to link and NAME_LDLIBS = extra libraries.
@@ -121,7 +139,7 @@ UNIT_BINS := $(foreach t,$(UNIT_TESTS),$(BUILD)/unix/tests/$(t) $(BUILD)/asan/te
 
 # --- top-level targets --------------------------------------------------------------------
 all: $(BUILD)/bin/morgana $(LIBS) $(EXAMPLE_IMAGES) $(UNIT_BINS) \
-	$(BUILD)/bin/morgana-hvt $(HVT_TEST_GUESTS)
+	$(BUILD)/bin/morgana-hvt $(HVT_TEST_GUESTS) $(SPT_ALL)
 
 test: all
 	BUILD=$(BUILD) tests/run
