@@ -121,6 +121,11 @@ main(int argc, char **argv)
 		printf("probe: hello\n");
 		return 0;
 	}
+	if (strcmp(mode, "args") == 0) {
+		for (int i = 2; i < argc; i++)
+			printf("arg: [%s]\n", argv[i]);
+		return 0;
+	}
 	if (strcmp(mode, "exit") == 0 && argc > 2)
 		return atoi(argv[2]);
 	if (strcmp(mode, "sleep") == 0 && argc > 2) {
