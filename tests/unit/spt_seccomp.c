@@ -31,7 +31,7 @@ enum probe {
 	CLOCK_CPUTIME, ARCH_PRCTL, I386_GETPID,
 };
 
-static int net_fd = -1, block_fd = -1;
+static int net_fd = -1, peer_fd = -1, block_fd = -1;
 
 static int
 fixture_setup(void **state)
@@ -40,10 +40,11 @@ fixture_setup(void **state)
 	char path[] = "/tmp/spt-seccomp-XXXXXX";
 
 	(void)state;
-	if (socketpair(AF_UNIX, SOCK_DGRAM, 0, sv) != 0 || (block_fd = mkstemp(path)) < 0)
+	if (socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sv) != 0 || (block_fd = mkstemp(path)) < 0)
 		return -1;
 	unlink(path);
-	net_fd = sv[0];
+	net_fd = sv[0];	/* non-blocking, as a TAP is */
+	peer_fd = sv[1];
 	return ftruncate(block_fd, 4096);
 }
 
@@ -52,6 +53,7 @@ fixture_teardown(void **state)
 {
 	(void)state;
 	close(net_fd);
+	close(peer_fd);
 	close(block_fd);
 	return 0;
 }
