@@ -84,10 +84,13 @@ DNS_TARGETS = $(BUILD)/unix/libmorgana-dns.a $(BUILD)/asan/libmorgana-dns.a \
 	$(BUILD)/freestanding/libmorgana-dns.a $(BUILD)/bin/dns-hostd
 # --- end of the dns module's block
 
-%.a:
+# An archive also depends on the build files that list its members, so that a source
+# added to or removed from a list rebuilds it.
+BUILD_FILES := $(MAKEFILE_LIST)
+%.a: $(BUILD_FILES)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  AR      $@")
-	$(Q)rm -f $@ && $(AR) rcs $@ $^
+	$(Q)rm -f $@ && $(AR) rcs $@ $(filter %.o,$^)
 
 LIBS := $(BUILD)/unix/libmorgana.a $(BUILD)/asan/libmorgana.a \
 	$(BUILD)/freestanding/libc.a $(BUILD)/freestanding/libmorgana-runtime.a \
@@ -107,13 +110,14 @@ $(BUILD)/examples/%.unix: $$(wildcard examples/$$*/*) $(BUILD)/bin/morgana \
 	MORGANA_CFLAGS=-Werror $(BUILD)/bin/morgana build -t unix -o $@ examples/$*
 
 # --- hvt: the KVM tender and the hvt guest library (module: hvt) --------------------------
-# The tender is a host program. The guest library is runtime + platform/common +
+# The tender is a host program. The guest library is runtime + platform/common + net +
 # platform/hvt built freestanding; images link it with platform/hvt/hvt.ld (docs/hvt.md).
 $(BUILD)/bin/morgana-hvt: $(call objs,unix,$(TENDER_HVT_SRCS))
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^
-HVT_LIB_SRCS = $(RUNTIME_SRCS) $(RUNTIME_FREESTANDING_SRCS) $(PLAT_COMMON_SRCS) \
-	$(PLAT_HVT_SRCS) $(NET_SRCS)
+# What every guest library (hvt, spt) holds besides its own platform.
+GUEST_LIB_SRCS = $(RUNTIME_SRCS) $(RUNTIME_FREESTANDING_SRCS) $(PLAT_COMMON_SRCS) $(NET_SRCS)
+HVT_LIB_SRCS = $(GUEST_LIB_SRCS) $(PLAT_HVT_SRCS)
 $(BUILD)/freestanding/libmorgana-hvt.a: $(call objs,freestanding,$(HVT_LIB_SRCS))
 HVT_LDFLAGS = -nostdlib -static -no-pie -Wl,-T,platform/hvt/hvt.ld -Wl,--gc-sections \
 	-Wl,--build-id=none -Wl,-z,noexecstack -Wl,-z,max-page-size=4096
@@ -149,6 +153,9 @@ FUZZ_FLAGS = -std=gnu17 -g -O1 $(WARNINGS) -Iinclude -fsanitize=fuzzer,address,u
 FUZZ_BINS = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 # fuzz_stack drives the whole stack and links the runtime too (its own stub platform).
 FUZZ_SRCS_fuzz_stack = $(filter-out net/netdev_plat.c,$(NET_STACK_SRCS)) $(RUNTIME_SRCS)
+# The DNS targets fuzz lib/dns (the message parser + engine, and the zone-file parser).
+FUZZ_SRCS_fuzz_dns_msg = $(LIB_DNS_SRCS)
+FUZZ_SRCS_fuzz_dns_zone = $(LIB_DNS_SRCS)
 $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(NET_WIRE_SRCS) $$(FUZZ_SRCS_$$*) \
 		include/morgana/net_wire.h
 	@mkdir -p $(@D)
@@ -161,6 +168,23 @@ ifneq ($(shell command -v $(FUZZ_CC) 2>/dev/null),)
 all: $(FUZZ_BINS)
 endif
 .PHONY: fuzz fuzz-build
+
+# --- spt: the seccomp tender and the spt guest library (module: spt) ----------------------
+# The tender is a host program; the guest library is runtime + platform/common + net +
+# platform/spt built freestanding; images link it with platform/spt/spt.ld (docs/spt.md).
+$(BUILD)/bin/morgana-spt: $(call objs,unix,$(TENDER_SPT_SRCS))
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^
+SPT_LIB_SRCS = $(GUEST_LIB_SRCS) $(PLAT_SPT_SRCS)
+$(BUILD)/freestanding/libmorgana-spt.a: $(call objs,freestanding,$(SPT_LIB_SRCS))
+LIBS += $(BUILD)/freestanding/libmorgana-spt.a
+EXAMPLE_IMAGES += $(foreach e,$(EXAMPLES),$(BUILD)/examples/$(e).spt)
+$(BUILD)/examples/%.spt: $$(wildcard examples/$$*/*) $(BUILD)/bin/morgana \
+		$(BUILD)/freestanding/libmorgana-spt.a $(BUILD)/freestanding/libc.a \
+		platform/spt/spt.ld
+	MORGANA_CFLAGS=-Werror $(BUILD)/bin/morgana build -t spt -o $@ examples/$*
+SPT_ALL = $(BUILD)/bin/morgana-spt
+# --- end of the spt module's block
 
 # --- unit tests ---------------------------------------------------------------------------
 # tests/unit/*.mk declare:  UNIT_TESTS += NAME;  NAME_SRCS = the test and the code it tests;
@@ -181,7 +205,7 @@ UNIT_BINS := $(foreach t,$(UNIT_TESTS),$(BUILD)/unix/tests/$(t) $(BUILD)/asan/te
 
 # --- top-level targets --------------------------------------------------------------------
 all: $(BUILD)/bin/morgana $(LIBS) $(EXAMPLE_IMAGES) $(UNIT_BINS) $(DNS_TARGETS) \
-	$(BUILD)/bin/morgana-hvt $(HVT_TEST_GUESTS)
+	$(BUILD)/bin/morgana-hvt $(HVT_TEST_GUESTS) $(SPT_ALL)
 
 test: all
 	BUILD=$(BUILD) tests/run
