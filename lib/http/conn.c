@@ -461,7 +461,7 @@ flush(struct mg_http_conn *c, uint64_t now_ns)
 static void
 next_request(struct mg_http_conn *c, uint64_t now_ns)
 {
-	if (c->close_after) {
+	if (c->close_after || (c->peer_eof && c->in_len == 0)) {
 		conn_close(c);
 		return;
 	}
@@ -572,9 +572,8 @@ mg_http_conn_eof(struct mg_http_conn *c, uint64_t now_ns)
 {
 	if (c->state == MG_HTTP_CONN_CLOSED)
 		return;
-	c->peer_eof = true;
 	/* Requests already buffered are still answered; then the connection closes. */
-	c->close_after = true;
+	c->peer_eof = true;
 	if (c->state != MG_HTTP_CONN_SEND)
 		process(c, now_ns);
 }

@@ -447,6 +447,27 @@ eof_answers_what_is_buffered_then_closes(void **state)
 }
 
 static void
+eof_while_sending_still_answers_the_buffered_requests(void **state)
+{
+	struct fixture *fx = *state;
+	int rounds = 0;
+
+	fx->io.blocked = true;
+	feed(fx, "GET /hello HTTP/1.1\r\nHost: h\r\n\r\nGET /api HTTP/1.1\r\nHost: h\r\n\r\n", 1);
+	mg_http_conn_eof(&fx->conn, 2);
+	assert_int_equal(fx->io.closes, 0);
+	fx->io.blocked = false;
+	fx->io.budget = 5;
+	while (!mg_http_conn_closed(&fx->conn)) {
+		assert_true(++rounds < 1000);
+		mg_http_conn_writable(&fx->conn, 3);
+	}
+	assert_non_null(strstr(fx->io.out, "hello /hello"));
+	assert_non_null(strstr(fx->io.out, "hello /api"));
+	assert_int_equal(fx->io.closes, 1);
+}
+
+static void
 static_files_index_redirect_and_404(void **state)
 {
 	struct fixture *fx = *state;
@@ -561,6 +582,7 @@ main(void)
 		T(expect_100_continue_is_answered_before_the_body),
 		T(chunked_body_larger_than_the_buffer_encoded_is_decoded),
 		T(eof_answers_what_is_buffered_then_closes),
+		T(eof_while_sending_still_answers_the_buffered_requests),
 		T(static_files_index_redirect_and_404),
 		T(static_files_gzip_range_and_304),
 		cmocka_unit_test(response_headers_are_bounded_and_checked),
