@@ -50,8 +50,8 @@ void
 mg_http_conn_init(struct mg_http_conn *c, const struct mg_http_server *srv,
 		  const struct mg_http_io *io, void *io_ctx, uint64_t now_ns)
 {
-	/* Only the bookkeeping: the buffers are written before they are read. */
-	memset(c, 0, offsetof(struct mg_http_conn, req));
+	/* The bookkeeping and the request; the buffers are written before they are read. */
+	memset(c, 0, offsetof(struct mg_http_conn, resp));
 	c->srv = srv;
 	c->io = io;
 	c->io_ctx = io_ctx;
@@ -595,6 +595,9 @@ mg_http_conn_tick(struct mg_http_conn *c, uint64_t now_ns)
 	c->close_after = true;
 	c->head_len = c->in_len;	/* nothing after the request is kept */
 	c->body_in = 0;
+	/* The parser may never have run on an unfinished head: answer as to plain GET. */
+	memset(&c->req, 0, offsetof(struct mg_http_request, headers));
+	c->req.method = MG_HTTP_GET;
 	c->req.version_minor = 1;
 	error_response(c, 408, now_ns);
 	process(c, now_ns);

@@ -7,7 +7,8 @@
 # HTTP_TARGET=HOST:PORT it tests a server that is already running instead (the
 # unikernel, once TCP lands), which must serve the same folder.
 #
-# Usage: tests/http/curl.sh        (BUILD=build by default)
+# Usage: tests/http/curl.sh        (BUILD=build by default; HOSTD=COMMAND to run the
+#                                   harness another way, e.g. under valgrind)
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
@@ -33,7 +34,9 @@ start_hostd() {
 	local bin=$BUILD/asan/tests/http/hostd
 	[ -x "$bin" ] || bin=$BUILD/unix/tests/http/hostd
 	[ -x "$bin" ] || { echo "Bail out! no $bin: make $bin"; exit 1; }
-	"$bin" --header-timeout-ms 800 "$SITE" >"$TMP/hostd.out" 2>"$TMP/hostd.err" &
+	# HOSTD="valgrind -q build/unix/tests/http/hostd" runs the harness under a tool.
+	# shellcheck disable=SC2086
+	${HOSTD:-$bin} --header-timeout-ms 800 "$SITE" >"$TMP/hostd.out" 2>"$TMP/hostd.err" &
 	HOSTD_PID=$!
 	for _ in $(seq 50); do
 		grep -q '^port ' "$TMP/hostd.out" && break
