@@ -186,6 +186,37 @@ $(BUILD)/examples/%.spt: $$(wildcard examples/$$*/*) $(BUILD)/bin/morgana \
 SPT_ALL = $(BUILD)/bin/morgana-spt
 # --- end of the spt module's block
 
+# --- http and kv (modules: lib/http, storage) ---------------------------------------------
+# Every image's library carries the kv lookups (storage/) and HTTP (lib/http/); the
+# linker keeps only what an application calls. The host-side test server of
+# tests/http/curl.sh drives lib/http over ordinary sockets (docs/http.md).
+HTTP_KV_SRCS = $(KV_SRCS) $(HTTP_SRCS)
+$(BUILD)/unix/libmorgana.a: $(call objs,unix,$(HTTP_KV_SRCS))
+$(BUILD)/asan/libmorgana.a: $(call objs,asan,$(HTTP_KV_SRCS))
+$(BUILD)/freestanding/libmorgana-runtime.a: $(call objs,freestanding,$(HTTP_KV_SRCS))
+$(BUILD)/freestanding/libmorgana-hvt.a: $(call objs,freestanding,$(HTTP_KV_SRCS))
+HTTP_HOSTD_SRCS = tests/http/hostd.c $(HTTP_SRCS) storage/kv.c $(KV_PACK_SRCS)
+$(BUILD)/unix/tests/http/hostd: $(call objs,unix,$(HTTP_HOSTD_SRCS))
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) -o $@ $^
+$(BUILD)/asan/tests/http/hostd: $(call objs,asan,$(HTTP_HOSTD_SRCS))
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(SAN_FLAGS) -o $@ $^
+HTTP_TEST_BINS = $(BUILD)/unix/tests/http/hostd $(BUILD)/asan/tests/http/hostd
+all: $(HTTP_TEST_BINS)
+# libFuzzer targets (clang only): `make fuzz-http`, then run build/fuzz/fuzz_http_*.
+HTTP_FUZZERS = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_http_*.c))
+$(BUILD)/fuzz/fuzz_http_%: tests/fuzz/fuzz_http_%.c $(HTTP_SRCS) storage/kv.c storage/kv_hash.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)clang -std=gnu17 -g -O1 -Iinclude -fsanitize=fuzzer,address,undefined $(WARNINGS) \
+		-o $@ $^
+fuzz-http: $(HTTP_FUZZERS)
+.PHONY: fuzz-http
+# --- end of the http and kv block
+
 # --- unit tests ---------------------------------------------------------------------------
 # tests/unit/*.mk declare:  UNIT_TESTS += NAME;  NAME_SRCS = the test and the code it tests;
 # optionally NAME_OBJS = prebuilt objects to link and NAME_LDLIBS = extra libraries.

@@ -280,6 +280,7 @@ needs_libmorgana() {
 @test "fake lib: build embeds the manifest note from unikernel.conf" {
 	make_fake_build
 	make_app web
+	mkdir web/public
 	cat >web/unikernel.conf <<'EOF'
 # a web server
 name = web-1
@@ -291,7 +292,7 @@ EOF
 	run --separate-stderr "$MORGANA" build web
 	[ "$status" -eq 0 ] || { echo "$stderr"; return 1; }
 	[ "$output" = "built web/dist/web-1.unix" ]
-	# kv baking is later work: build says nothing about it.
+	# The (empty) kv folder is baked quietly.
 	[ -z "$stderr" ]
 	readelf -n web/dist/web-1.unix | grep -A2 '^Displaying notes found in: .note.morgana.manifest' |
 		grep -q 'Morgana.*0x4d470001'

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bake.h"
 #include "cli.h"
 
 static int write_manifest(const struct mg_conf *conf, const char *path);
@@ -208,7 +209,8 @@ mg_build_app(const struct mg_target *target, const char *dir, const char *out, b
 	}
 	have_tmp_dir = true;
 	(void)snprintf(manifest_c, sizeof(manifest_c), "%s/manifest.c", tmp_dir);
-	if ((rc = write_manifest(&app.conf, manifest_c)) != 0)
+	if ((rc = write_manifest(&app.conf, manifest_c)) != 0 ||
+	    (rc = mg_kv_bake(&app, manifest_c, tmp_dir)) != 0)
 		goto out;
 	(void)unlink(tmp_image);
 	rc = target->build(&app, &tree, manifest_c, tmp_image, sanitize);
@@ -227,6 +229,7 @@ mg_build_app(const struct mg_target *target, const char *dir, const char *out, b
 out:
 	if (have_tmp_dir) {
 		(void)unlink(manifest_c);
+		mg_kv_bake_cleanup(&app, tmp_dir);
 		(void)rmdir(tmp_dir);
 	}
 	mg_app_free(&app);
