@@ -50,14 +50,23 @@ endef
 $(foreach v,unix asan freestanding,$(eval $(call compile_rules,$(v))))
 
 # --- libraries --------------------------------------------------------------------------
-# libmorgana.a: runtime + platform/common + the unix platform, for apps built with `morgana build -t unix`.
-UNIX_LIB_SRCS = $(RUNTIME_SRCS) $(PLAT_COMMON_SRCS) $(PLAT_UNIX_SRCS) $(NET_SRCS)
+# An image links one library of its target: everything an app may use plus the target's
+# platform. Only the members an app calls are linked (static archives, --gc-sections).
+IMAGE_LIB_SRCS = $(RUNTIME_SRCS) $(PLAT_COMMON_SRCS) $(NET_SRCS) $(KV_SRCS) $(HTTP_SRCS) \
+	$(LIB_DNS_SRCS)
+UNIX_LIB_SRCS = $(IMAGE_LIB_SRCS) $(PLAT_UNIX_SRCS)
 $(BUILD)/unix/libmorgana.a: $(call objs,unix,$(UNIX_LIB_SRCS))
 $(BUILD)/asan/libmorgana.a: $(call objs,asan,$(UNIX_LIB_SRCS))
-# The guest-side libraries, built against our own libc only.
+# The guest targets' (hvt, spt) libraries are built against our own libc only.
+GUEST_LIB_SRCS = $(IMAGE_LIB_SRCS) $(RUNTIME_FREESTANDING_SRCS)
+$(BUILD)/freestanding/libmorgana-hvt.a: $(call objs,freestanding,$(GUEST_LIB_SRCS) \
+		$(PLAT_HVT_SRCS))
+$(BUILD)/freestanding/libmorgana-spt.a: $(call objs,freestanding,$(GUEST_LIB_SRCS) \
+		$(PLAT_SPT_SRCS))
 $(BUILD)/freestanding/libc.a: $(call objs,freestanding,$(LIBC_SRCS))
-$(BUILD)/freestanding/libmorgana-runtime.a: $(call objs,freestanding,$(RUNTIME_SRCS) \
-		$(RUNTIME_FREESTANDING_SRCS))
+LIBS := $(BUILD)/unix/libmorgana.a $(BUILD)/asan/libmorgana.a \
+	$(BUILD)/freestanding/libmorgana-hvt.a $(BUILD)/freestanding/libmorgana-spt.a \
+	$(BUILD)/freestanding/libc.a
 
 # --- libc module: the guest libc with every symbol renamed mgc_*, so that the differential
 # tests (tests/unit/libc*.c) can link it into a host program beside glibc and compare.
@@ -72,16 +81,12 @@ $(BUILD)/freestanding/libc-prefixed.o: | $(BUILD)/freestanding/tests/unit/libc_h
 # --- end of the libc module's block
 
 # --- dns: the DNS library (lib/dns) and its host-side test shim (module: dns) -------------
-# libmorgana-dns.a for apps of every target; dns-hostd serves zones through the engine
-# over the host's sockets for tests/dns/dig.sh (a test harness, not a product).
-$(BUILD)/unix/libmorgana-dns.a: $(call objs,unix,$(LIB_DNS_SRCS))
-$(BUILD)/asan/libmorgana-dns.a: $(call objs,asan,$(LIB_DNS_SRCS))
-$(BUILD)/freestanding/libmorgana-dns.a: $(call objs,freestanding,$(LIB_DNS_SRCS))
+# lib/dns is in every image's library; dns-hostd serves zones through the engine over the
+# host's sockets for tests/dns/dig.sh (a test harness, not a product).
 $(BUILD)/bin/dns-hostd: $(call objs,unix,tests/dns/hostd.c $(LIB_DNS_SRCS))
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^
-DNS_TARGETS = $(BUILD)/unix/libmorgana-dns.a $(BUILD)/asan/libmorgana-dns.a \
-	$(BUILD)/freestanding/libmorgana-dns.a $(BUILD)/bin/dns-hostd
+DNS_TARGETS = $(BUILD)/bin/dns-hostd
 # --- end of the dns module's block
 
 # An archive also depends on the build files that list its members, so that a source
@@ -91,10 +96,6 @@ BUILD_FILES := $(MAKEFILE_LIST)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && $(AR) rcs $@ $(filter %.o,$^)
-
-LIBS := $(BUILD)/unix/libmorgana.a $(BUILD)/asan/libmorgana.a \
-	$(BUILD)/freestanding/libc.a $(BUILD)/freestanding/libmorgana-runtime.a \
-	$(BUILD)/freestanding/libmorgana-hvt.a
 
 # --- the morgana CLI --------------------------------------------------------------------
 $(BUILD)/bin/morgana: $(call objs,unix,$(MORGANA_CLI_SRCS))
@@ -110,15 +111,11 @@ $(BUILD)/examples/%.unix: $$(wildcard examples/$$*/*) $(BUILD)/bin/morgana \
 	MORGANA_CFLAGS=-Werror $(BUILD)/bin/morgana build -t unix -o $@ examples/$*
 
 # --- hvt: the KVM tender and the hvt guest library (module: hvt) --------------------------
-# The tender is a host program. The guest library is runtime + platform/common + net +
-# platform/hvt built freestanding; images link it with platform/hvt/hvt.ld (docs/hvt.md).
+# The tender is a host program; images link libmorgana-hvt.a (see libraries, above) with
+# platform/hvt/hvt.ld (docs/hvt.md).
 $(BUILD)/bin/morgana-hvt: $(call objs,unix,$(TENDER_HVT_SRCS))
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^
-# What every guest library (hvt, spt) holds besides its own platform.
-GUEST_LIB_SRCS = $(RUNTIME_SRCS) $(RUNTIME_FREESTANDING_SRCS) $(PLAT_COMMON_SRCS) $(NET_SRCS)
-HVT_LIB_SRCS = $(GUEST_LIB_SRCS) $(PLAT_HVT_SRCS)
-$(BUILD)/freestanding/libmorgana-hvt.a: $(call objs,freestanding,$(HVT_LIB_SRCS))
 HVT_LDFLAGS = -nostdlib -static -no-pie -Wl,-T,platform/hvt/hvt.ld -Wl,--gc-sections \
 	-Wl,--build-id=none -Wl,-z,noexecstack -Wl,-z,max-page-size=4096
 # Test guests of tests/hvt/: tiny C programs on the bare hypercall ABI, no runtime.
@@ -170,14 +167,11 @@ endif
 .PHONY: fuzz fuzz-build
 
 # --- spt: the seccomp tender and the spt guest library (module: spt) ----------------------
-# The tender is a host program; the guest library is runtime + platform/common + net +
-# platform/spt built freestanding; images link it with platform/spt/spt.ld (docs/spt.md).
+# The tender is a host program; images link libmorgana-spt.a (see libraries, above) with
+# platform/spt/spt.ld (docs/spt.md).
 $(BUILD)/bin/morgana-spt: $(call objs,unix,$(TENDER_SPT_SRCS))
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^
-SPT_LIB_SRCS = $(GUEST_LIB_SRCS) $(PLAT_SPT_SRCS)
-$(BUILD)/freestanding/libmorgana-spt.a: $(call objs,freestanding,$(SPT_LIB_SRCS))
-LIBS += $(BUILD)/freestanding/libmorgana-spt.a
 EXAMPLE_IMAGES += $(foreach e,$(EXAMPLES),$(BUILD)/examples/$(e).spt)
 $(BUILD)/examples/%.spt: $$(wildcard examples/$$*/*) $(BUILD)/bin/morgana \
 		$(BUILD)/freestanding/libmorgana-spt.a $(BUILD)/freestanding/libc.a \
@@ -190,11 +184,6 @@ SPT_ALL = $(BUILD)/bin/morgana-spt
 # Every image's library carries the kv lookups (storage/) and HTTP (lib/http/); the
 # linker keeps only what an application calls. The host-side test server of
 # tests/http/curl.sh drives lib/http over ordinary sockets (docs/http.md).
-HTTP_KV_SRCS = $(KV_SRCS) $(HTTP_SRCS)
-$(BUILD)/unix/libmorgana.a: $(call objs,unix,$(HTTP_KV_SRCS))
-$(BUILD)/asan/libmorgana.a: $(call objs,asan,$(HTTP_KV_SRCS))
-$(BUILD)/freestanding/libmorgana-runtime.a: $(call objs,freestanding,$(HTTP_KV_SRCS))
-$(BUILD)/freestanding/libmorgana-hvt.a: $(call objs,freestanding,$(HTTP_KV_SRCS))
 HTTP_HOSTD_SRCS = tests/http/hostd.c $(HTTP_SRCS) storage/kv.c $(KV_PACK_SRCS)
 $(BUILD)/unix/tests/http/hostd: $(call objs,unix,$(HTTP_HOSTD_SRCS))
 	@mkdir -p $(@D)
