@@ -219,6 +219,18 @@ mg_hvt_layout(struct mg_hvt *hvt, const struct mg_elf_image *image, char *const 
 	if (rc != 0)
 		return rc;
 	build_descriptor_tables(mem);
+	if (image->trap_stubs != 0) {
+		if (mg_hvt_checked_gpa(mem, image->trap_stubs,
+				       MG_HVT_TRAP_VECTORS * MG_HVT_TRAP_STUB_SIZE,
+				       MG_HVT_TRAP_STUB_SIZE, HVT_PROT_R | HVT_PROT_X) == NULL) {
+			snprintf(why, why_len, "bad image: its traps note names 0x%llx, not %u "
+				 "exception stubs in its text",
+				 (unsigned long long)image->trap_stubs, MG_HVT_TRAP_VECTORS);
+			return -EINVAL;
+		}
+		mg_hvt_layout_set_traps(hvt, image->trap_stubs);
+		hvt->traps_set = true;
+	}
 	entry->cr3 = build_page_tables(mem);
 	entry->rip = image->entry;
 	entry->rsp = stack_top;
