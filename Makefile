@@ -14,6 +14,9 @@
 #   $(BUILD)/freestanding  guest code against our own libc (libc/include), no host headers
 
 BUILD	?= build
+# `make V=1` shows every command; by default each step is one short line.
+V	?= 0
+Q	:= $(if $(filter 0,$(V)),@,)
 CC	:= $(if $(filter default,$(origin CC)),cc,$(CC))
 AR	?= ar
 
@@ -37,10 +40,12 @@ objs = $(patsubst %,$(BUILD)/$(1)/%.o,$(basename $(2)))
 define compile_rules
 $(BUILD)/$(1)/%.o: %.c
 	@mkdir -p $$(@D)
-	$$(CC) $$(CFLAGS_$(1)) $$(CFLAGS_EXTRA_$$(firstword $$(subst /, ,$$<))) -c $$< -o $$@
+	@$$(if $$(Q),echo "  CC      $$@")
+	$$(Q)$$(CC) $$(CFLAGS_$(1)) $$(CFLAGS_EXTRA_$$(firstword $$(subst /, ,$$<))) -c $$< -o $$@
 $(BUILD)/$(1)/%.o: %.S
 	@mkdir -p $$(@D)
-	$$(CC) $$(CFLAGS_$(1)) -c $$< -o $$@
+	@$$(if $$(Q),echo "  AS      $$@")
+	$$(Q)$$(CC) $$(CFLAGS_$(1)) -c $$< -o $$@
 endef
 $(foreach v,unix asan freestanding,$(eval $(call compile_rules,$(v))))
 
@@ -68,7 +73,8 @@ $(BUILD)/freestanding/libc-prefixed.o: | $(BUILD)/freestanding/tests/unit/libc_h
 
 %.a:
 	@mkdir -p $(@D)
-	rm -f $@ && $(AR) rcs $@ $^
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 LIBS := $(BUILD)/unix/libmorgana.a $(BUILD)/asan/libmorgana.a \
 	$(BUILD)/freestanding/libc.a $(BUILD)/freestanding/libmorgana-runtime.a \
@@ -93,7 +99,8 @@ $(BUILD)/examples/%.unix: $$(wildcard examples/$$*/*) $(BUILD)/bin/morgana \
 $(BUILD)/bin/morgana-hvt: $(call objs,unix,$(TENDER_HVT_SRCS))
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^
-HVT_LIB_SRCS = $(RUNTIME_SRCS) $(PLAT_COMMON_SRCS) $(PLAT_HVT_SRCS) $(NET_SRCS)
+HVT_LIB_SRCS = $(RUNTIME_SRCS) $(RUNTIME_FREESTANDING_SRCS) $(PLAT_COMMON_SRCS) \
+	$(PLAT_HVT_SRCS) $(NET_SRCS)
 $(BUILD)/freestanding/libmorgana-hvt.a: $(call objs,freestanding,$(HVT_LIB_SRCS))
 HVT_LDFLAGS = -nostdlib -static -no-pie -Wl,-T,platform/hvt/hvt.ld -Wl,--gc-sections \
 	-Wl,--build-id=none -Wl,-z,noexecstack -Wl,-z,max-page-size=4096
@@ -103,6 +110,20 @@ $(BUILD)/hvt/tests/%.hvt: $(BUILD)/freestanding/tests/hvt/%.o \
 	@mkdir -p $(@D)
 	$(CC) $(HVT_LDFLAGS) -o $@ $(filter %.o,$^) -lgcc
 HVT_TEST_GUESTS = $(patsubst tests/hvt/%.c,$(BUILD)/hvt/tests/%.hvt,$(wildcard tests/hvt/*.c))
+# Every example for hvt too, built by the CLI as a user would.
+EXAMPLE_HVT_IMAGES := $(foreach e,$(EXAMPLES),$(BUILD)/examples/$(e).hvt)
+$(BUILD)/examples/%.hvt: $$(wildcard examples/$$*/*) $(BUILD)/bin/morgana \
+		$(BUILD)/freestanding/libmorgana-hvt.a $(BUILD)/freestanding/libc.a
+	MORGANA_CFLAGS=-Werror $(BUILD)/bin/morgana build -t hvt -o $@ examples/$*
+all: $(EXAMPLE_HVT_IMAGES)
+# bench/boot: the KVM floor the hvt boot is measured against (a host program).
+$(BUILD)/bench/kvm_floor: $(BUILD)/unix/bench/boot/kvm_floor.o
+	@mkdir -p $(@D)
+	$(CC) -o $@ $^
+all: $(BUILD)/bench/kvm_floor
+bench: all
+	BUILD=$(BUILD) bench/boot/run
+.PHONY: bench
 
 # --- net: libFuzzer targets of the wire codecs (module: net) ------------------------------
 # Each tests/fuzz/fuzz_X.c is a libFuzzer target over net/wire/, built with clang.
@@ -113,9 +134,13 @@ FUZZ_SECONDS ?= 60
 FUZZ_FLAGS = -std=gnu17 -g -O1 $(WARNINGS) -Iinclude -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all
 FUZZ_BINS = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(NET_WIRE_SRCS) include/morgana/net_wire.h
+# fuzz_stack drives the whole stack and links the runtime too (its own stub platform).
+FUZZ_SRCS_fuzz_stack = $(filter-out net/netdev_plat.c,$(NET_STACK_SRCS)) $(RUNTIME_SRCS)
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/fuzz.h $(NET_WIRE_SRCS) $$(FUZZ_SRCS_$$*) \
+		include/morgana/net_wire.h
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(NET_WIRE_SRCS)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $< $(NET_WIRE_SRCS) $(FUZZ_SRCS_$*)
 fuzz-build: $(FUZZ_BINS)
 fuzz: $(FUZZ_BINS)
 	BUILD=$(BUILD) tests/fuzz/run.sh -max_total_time=$(FUZZ_SECONDS)
@@ -131,10 +156,12 @@ endif
 define unit_test
 $(BUILD)/unix/tests/$(1): $(call objs,unix,$($(1)_SRCS)) $($(1)_OBJS)
 	@mkdir -p $$(@D)
-	$$(CC) -o $$@ $$^ -lcmocka $($(1)_LDLIBS)
+	@$$(if $$(Q),echo "  LD      $$@")
+	$$(Q)$$(CC) -o $$@ $$^ -lcmocka $($(1)_LDLIBS)
 $(BUILD)/asan/tests/$(1): $(call objs,asan,$($(1)_SRCS)) $($(1)_OBJS)
 	@mkdir -p $$(@D)
-	$$(CC) $(SAN_FLAGS) -o $$@ $$^ -lcmocka $($(1)_LDLIBS)
+	@$$(if $$(Q),echo "  LD      $$@")
+	$$(Q)$$(CC) $(SAN_FLAGS) -o $$@ $$^ -lcmocka $($(1)_LDLIBS)
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_test,$(t))))
 UNIT_BINS := $(foreach t,$(UNIT_TESTS),$(BUILD)/unix/tests/$(t) $(BUILD)/asan/tests/$(t))
@@ -152,5 +179,7 @@ clean:
 .PHONY: all test clean
 .DEFAULT_GOAL := all
 .DELETE_ON_ERROR:
+# Keep intermediate objects (e.g. of the hvt test guests), so a second `make` does nothing.
+.SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

@@ -13,6 +13,52 @@
 #define NS_PER_SEC	1000000000ull
 
 static bool rate_limit_take(struct mg_net *net);
+static void error_input(struct mg_net *net, const struct mg_ipv4_rx *rx,
+			const struct mg_icmp_hdr *h);
+
+/* An error quoting one of our datagrams goes to the protocol that sent it. */
+static void
+error_input(struct mg_net *net, const struct mg_ipv4_rx *rx, const struct mg_icmp_hdr *h)
+{
+	const uint8_t *q = rx->payload + MG_ICMP_HDR_LEN;
+	size_t q_len = rx->len - MG_ICMP_HDR_LEN, ihl;
+	const struct proto_handler *ph;
+	struct mg_icmp_error e;
+
+	net->c.icmp.rx_errors++;
+	/* The quote is cut short by design, so mg_ipv4_parse() would refuse it. */
+	if (q_len < MG_IPV4_HDR_LEN || (q[0] >> 4) != 4)
+		goto bad;
+	ihl = (size_t)(q[0] & 0x0f) * 4;
+	if (ihl < MG_IPV4_HDR_LEN || q_len < ihl + 8 || mg_get_be32(q + 12) != net->cfg.addr)
+		goto bad;
+	e = (struct mg_icmp_error){
+		.type = h->type, .code = h->code, .reporter = rx->src,
+		.next_hop_mtu = h->type == MG_ICMP_UNREACH && h->code ==
+				MG_ICMP_UNREACH_NEEDFRAG ? (uint16_t)h->rest : 0,
+		.src = mg_get_be32(q + 12), .dst = mg_get_be32(q + 16), .proto = q[9],
+		.l4 = q + ihl, .l4_len = q_len - ihl,
+	};
+	ph = &net->proto[e.proto];
+	if (ph->error_fn != NULL)
+		ph->error_fn(ph->error_arg, net, &e);
+	return;
+bad:
+	net->c.icmp.drop_bad_quote++;
+}
+
+int
+mg_icmp_register_error(struct mg_net *net, uint8_t proto, mg_icmp_error_handler handler,
+		       void *arg)
+{
+	struct proto_handler *ph = &net->proto[proto];
+
+	if (handler != NULL && ph->error_fn != NULL)
+		return -EBUSY;
+	ph->error_fn = handler;
+	ph->error_arg = handler != NULL ? arg : NULL;
+	return 0;
+}
 
 void
 mg_icmp_input(struct mg_net *net, const struct mg_ipv4_rx *rx)
@@ -27,6 +73,11 @@ mg_icmp_input(struct mg_net *net, const struct mg_ipv4_rx *rx)
 	}
 	if (mg_csum(rx->payload, rx->len) != 0) {
 		net->c.icmp.drop_bad_csum++;
+		return;
+	}
+	if ((h.type == MG_ICMP_UNREACH || h.type == MG_ICMP_TIME_EXCEEDED) &&
+	    !rx->to_broadcast) {
+		error_input(net, rx, &h);
 		return;
 	}
 	/* Echo to a broadcast address would make us an amplifier; Linux ignores it too. */

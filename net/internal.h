@@ -52,6 +52,8 @@ struct reasm_slot {
 struct proto_handler {
 	mg_ipv4_handler fn;
 	void *arg;
+	mg_icmp_error_handler error_fn;
+	void *error_arg;
 };
 
 struct mg_net {
@@ -67,7 +69,7 @@ struct mg_net {
 	uint16_t ip_id;
 	uint64_t icmp_credit_ns, icmp_last_ns;
 	struct mg_list udp_socks;
-	uint16_t udp_next_port;
+	uint16_t udp_next_port;		/* 0: not drawn yet */
 };
 
 extern struct mg_log_source mg_net_log;

@@ -19,7 +19,6 @@ MG_LOG_SOURCE(netdev_log, "netdev");
 static void flush_hook(void *arg);
 static void retry_fire(void *arg);
 static void drop_frames(struct mg_netdev *dev);
-static void plat_on_input(void *arg);
 
 static void
 flush_hook(void *arg)
@@ -122,8 +121,10 @@ poll_batch(struct mg_netdev *dev, size_t *delivered)
 		frames[0].buf = dev->drop_buf;
 		frames[0].len = frame_max;
 		err = dev->ops->read(dev, frames, 1, &got);
-		if (err == 0 && got > 0)
+		if (err == 0)
 			dev->stats.rx_drop_nobuf += got;
+		else if (err != -EAGAIN)
+			dev->stats.rx_errors++;
 		return err;
 	}
 	err = dev->ops->read(dev, frames, n, &got);
@@ -220,84 +221,4 @@ mg_netdev_flush(struct mg_netdev *dev)
 			return;
 		}
 	}
-}
-
-/* --- the platform driver --------------------------------------------------------------- */
-
-struct plat_driver {
-	mg_plat_handle handle;
-};
-
-static int
-plat_read(struct mg_netdev *dev, struct mg_plat_frame *frames, size_t count,
-	  size_t *received)
-{
-	const struct plat_driver *d = dev->driver;
-
-	return mg_plat_net_read(d->handle, frames, count, received);
-}
-
-static int
-plat_write(struct mg_netdev *dev, const struct mg_plat_frame *frames, size_t count,
-	   size_t *sent)
-{
-	const struct plat_driver *d = dev->driver;
-
-	return mg_plat_net_write(d->handle, frames, count, sent);
-}
-
-static void
-plat_close(struct mg_netdev *dev)
-{
-	struct plat_driver *d = dev->driver;
-
-	mg_runtime_unwatch(d->handle);
-	free(d);
-	dev->driver = NULL;
-}
-
-static const struct mg_netdev_ops plat_ops = {
-	.read = plat_read,
-	.write = plat_write,
-	.close = plat_close,
-};
-
-/* Level-triggered: whatever is left after a few batches brings us back next pass, so
- * one busy device cannot starve timers and fibers. */
-static void
-plat_on_input(void *arg)
-{
-	mg_netdev_poll(arg, 4);
-}
-
-int
-mg_netdev_plat_open(struct mg_netdev *dev, const char *name)
-{
-	struct mg_plat_net_info info;
-	struct plat_driver *d;
-	int err;
-
-	d = malloc(sizeof(*d));
-	if (d == NULL)
-		return -ENOMEM;
-	err = mg_plat_net_acquire(name, &d->handle, &info);
-	if (err != 0)
-		goto fail;
-	dev->ops = &plat_ops;
-	dev->driver = d;
-	memcpy(dev->mac.b, info.mac, 6);
-	dev->mtu = info.mtu;
-	err = mg_netdev_init(dev, 0, 0);
-	if (err != 0)
-		goto fail;
-	err = mg_runtime_watch(d->handle, plat_on_input, dev);
-	if (err != 0) {
-		mg_netdev_fini(dev);	/* frees d through plat_close */
-		return err;
-	}
-	return 0;
-fail:
-	free(d);
-	dev->driver = NULL;
-	return err;
 }

@@ -10,7 +10,6 @@
 
 #include <morgana/net.h>
 #include <morgana/runtime.h>
-#include <morgana/udp.h>
 
 #include "internal.h"
 
@@ -18,8 +17,6 @@ struct mg_log_source mg_net_log = { "net", MG_LOG_UNRESOLVED, 0 };
 
 static void eth_input(void *arg, struct mg_pkt *frame);
 static void timer_fire(void *arg);
-
-static char open_error[256];
 
 /* Frames for our MAC or broadcast; ARP and IPv4 go up, the rest is counted and freed. */
 static void
@@ -94,7 +91,6 @@ mg_net_create(struct mg_netdev *dev, const struct mg_net_config *cfg, struct mg_
 	net->icmp_credit_ns = MG_NET_ICMP_BURST * (1000000000ull / MG_NET_ICMP_PER_SEC);
 	net->icmp_last_ns = mg_now_ns();
 	net->ip_id = (uint16_t)mg_now_ns();
-	net->udp_next_port = MG_UDP_EPHEMERAL_LO;
 	mg_netdev_set_receiver(dev, eth_input, net);
 	mg_arp_announce(net);
 	*out = net;
@@ -111,60 +107,6 @@ mg_net_destroy(struct mg_net *net)
 	mg_arp_flush_all(net);
 	mg_reasm_free_all(net);
 	free(net);
-}
-
-int
-mg_net_open(const char *devname, int *argc, char **argv, struct mg_net **out)
-{
-	struct mg_net_config cfg = { 0 };
-	struct mg_netdev *dev;
-	char why[200];
-	int err;
-
-	open_error[0] = '\0';
-	if ((err = mg_net_config_from_args(argc, argv, &cfg, why, sizeof(why))) != 0) {
-		snprintf(open_error, sizeof(open_error), "%s", why);
-		return err;
-	}
-	if (cfg.addr == 0) {
-		snprintf(open_error, sizeof(open_error), "no address: give one with "
-			 "--ipv4=ADDRESS/PREFIX, e.g. --ipv4=10.0.0.2/24");
-		return -EINVAL;
-	}
-	dev = calloc(1, sizeof(*dev));
-	if (dev == NULL) {
-		snprintf(open_error, sizeof(open_error), "out of memory");
-		return -ENOMEM;
-	}
-	if ((err = mg_netdev_plat_open(dev, devname)) != 0) {
-		snprintf(open_error, sizeof(open_error), "cannot open network device '%s': %s",
-			 devname, err == -ENOENT ? "the manifest declares no such device "
-			 "(add `net = NAME` to unikernel.conf)" : strerror(-err));
-		free(dev);
-		return err;
-	}
-	if ((err = mg_net_create(dev, &cfg, out)) != 0) {
-		snprintf(open_error, sizeof(open_error), "cannot create the stack: %s",
-			 strerror(-err));
-		mg_netdev_fini(dev);
-		free(dev);
-		return err;
-	}
-	{
-		char a[16], g[16];
-
-		mg_log_info(&mg_net_log, "%s: %s/%u gateway %s mtu %u", devname,
-			    mg_ipv4_addr_format(cfg.addr, a), cfg.prefix_len,
-			    cfg.gateway ? mg_ipv4_addr_format(cfg.gateway, g) : "none",
-			    dev->mtu);
-	}
-	return 0;
-}
-
-const char *
-mg_net_open_error(void)
-{
-	return open_error;
 }
 
 const struct mg_net_counters *
@@ -216,7 +158,7 @@ static const struct {
 	C(ipv4, reasm_overlap), C(ipv4, reasm_no_slot), C(ipv4, reasm_bad),
 	C(icmp, rx), C(icmp, tx), C(icmp, rx_echo_requests), C(icmp, tx_echo_replies),
 	C(icmp, drop_malformed), C(icmp, drop_bad_csum), C(icmp, tx_unreach),
-	C(icmp, unreach_rate_limited),
+	C(icmp, unreach_rate_limited), C(icmp, rx_errors), C(icmp, drop_bad_quote),
 	C(udp, rx), C(udp, tx), C(udp, drop_malformed), C(udp, drop_bad_csum),
 	C(udp, drop_no_port), C(udp, drop_queue_full), C(udp, drop_nobuf),
 	C(tcp, rx), C(tcp, tx), C(tcp, drop_malformed), C(tcp, drop_bad_csum),

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include <morgana/fiber.h>
+#include <morgana/random.h>
 #include <morgana/udp.h>
 
 #include "internal.h"
@@ -48,9 +49,13 @@ sock_find(struct mg_net *net, uint16_t port)
 	return NULL;
 }
 
+/* Ephemeral ports start at a random place (RFC 6056) and then go round in order. */
 static int
 pick_port(struct mg_net *net, uint16_t *port)
 {
+	if (net->udp_next_port == 0)
+		net->udp_next_port = (uint16_t)(MG_UDP_EPHEMERAL_LO +
+						mg_random_below(65536u - MG_UDP_EPHEMERAL_LO));
 	for (uint32_t tries = 0; tries <= 65535u - MG_UDP_EPHEMERAL_LO; tries++) {
 		uint16_t p = net->udp_next_port;
 

@@ -63,6 +63,7 @@ struct mg_fiber {
 	void *sp;		/* saved stack pointer while not running */
 	unsigned char *stack;
 	size_t stack_size;
+	bool stack_borrowed;	/* the platform's (main's guarded stack): not freed */
 	int (*fn)(void *arg);
 	void *arg;
 	uint32_t id;
@@ -159,11 +160,12 @@ fiber_frame_init(struct mg_fiber *f)
 }
 
 static struct mg_fiber *
-fiber_create(const char *name, int (*fn)(void *), void *arg, size_t stack_size)
+fiber_create(const char *name, int (*fn)(void *), void *arg, size_t stack_size,
+	     unsigned char *given_stack)
 {
 	struct mg_fiber *f;
 
-	if (fn == NULL || stack_size > MG_FIBER_MAX_STACK)
+	if (fn == NULL || (given_stack == NULL && stack_size > MG_FIBER_MAX_STACK))
 		return NULL;
 	if (stack_size == 0)
 		stack_size = MG_FIBER_DEFAULT_STACK;
@@ -174,7 +176,8 @@ fiber_create(const char *name, int (*fn)(void *), void *arg, size_t stack_size)
 	f = calloc(1, sizeof(*f));
 	if (f == NULL)
 		return NULL;
-	f->stack = aligned_alloc(STACK_ALIGN, stack_size);
+	f->stack = given_stack != NULL ? given_stack : aligned_alloc(STACK_ALIGN, stack_size);
+	f->stack_borrowed = given_stack != NULL;
 	if (f->stack == NULL) {
 		free(f);
 		return NULL;
@@ -203,7 +206,7 @@ fiber_create(const char *name, int (*fn)(void *), void *arg, size_t stack_size)
 struct mg_fiber *
 mg_fiber_spawn(const char *name, int (*fn)(void *arg), void *arg, size_t stack_size)
 {
-	return fiber_create(name, fn, arg, stack_size);
+	return fiber_create(name, fn, arg, stack_size, NULL);
 }
 
 /* Give f's memory back, without touching any list or timer it may be on. */
@@ -213,7 +216,8 @@ fiber_release(struct mg_fiber *f)
 #ifdef HAVE_VALGRIND
 	VALGRIND_STACK_DEREGISTER(f->valgrind_id);
 #endif
-	free(f->stack);
+	if (!f->stack_borrowed)
+		free(f->stack);
 	free(f);
 }
 
@@ -462,9 +466,14 @@ mg_rt_fibers_reset(void *boot_frame)
 }
 
 struct mg_fiber *
-mg_rt_fiber_spawn_main(int (*fn)(void *arg), void *arg)
+mg_rt_fiber_spawn_main(int (*fn)(void *arg), void *arg, void *stack, size_t stack_size)
 {
-	return fiber_create("main", fn, arg, MG_FIBER_MAIN_STACK);
+	/* A given stack is taken as it is: rounding it would step off its end. */
+	if (stack != NULL && ((uintptr_t)stack % STACK_ALIGN != 0 ||
+			      stack_size % STACK_ALIGN != 0 || stack_size < MG_FIBER_MIN_STACK))
+		return NULL;
+	return fiber_create("main", fn, arg, stack != NULL ? stack_size : MG_FIBER_MAIN_STACK,
+			    stack);
 }
 
 /*

@@ -23,7 +23,10 @@ void mg_rt_ctx_entry(void);
 
 /* fiber.c: the scheduler side. */
 void mg_rt_fibers_reset(void *boot_frame);
-struct mg_fiber *mg_rt_fiber_spawn_main(int (*fn)(void *arg), void *arg);
+/* main's fiber, on [stack, stack + stack_size) if stack is not NULL (the platform's,
+ * never freed), else on a stack of its own. */
+struct mg_fiber *mg_rt_fiber_spawn_main(int (*fn)(void *arg), void *arg, void *stack,
+					size_t stack_size);
 bool mg_rt_fibers_run_pass(const struct mg_fiber *main_fiber);
 bool mg_rt_fiber_done(const struct mg_fiber *f, int *status);
 void mg_rt_fibers_describe_blocked(char *buf, size_t len);

@@ -255,7 +255,8 @@ mg_runtime_start(const struct mg_plat_boot_info *info, int (*app_main)(int argc,
 			   ? "too many or too long arguments"
 			   : "unterminated quote or trailing backslash");
 	consume_runtime_flags(&rt.argc, rt.argv);
-	main_f = mg_rt_fiber_spawn_main(main_fiber, NULL);
+	main_f = mg_rt_fiber_spawn_main(main_fiber, NULL, (void *)info->main_stack,
+					 info->main_stack_size);
 	if (main_f == NULL)
 		mg_panic("out of memory for the main fiber's stack");
 	run_loop(main_f);

@@ -38,8 +38,7 @@ struct mg_heap_stats {
 	size_t free_blocks;	/* free blocks now (fragmentation) */
 };
 
-/* Fill *stats. All zero before mg_heap_init(). Takes time O(free blocks of the
- * largest size class), not O(1). */
+/* Fill *stats; all zero before mg_heap_init(). Constant time. */
 void mg_heap_stats(struct mg_heap_stats *stats);
 
 /*

@@ -8,6 +8,8 @@
  *         points to);
  *   rsp = top of a MG_HVT_STACK_SIZE stack, 16-byte aligned, with an unmapped guard page
  *         below it;
+ *   the boot info's main_stack = a MG_HVT_MAIN_STACK_SIZE stack for main's fiber, below
+ *         the boot stack's guard page, with an unmapped guard page of its own below it;
  *   x87/SSE usable (CR0.MP|NE, CR4.OSFXSR|OSXMMEXCPT); AVX when CPUID says so.
  * Guest memory is identity-mapped (virtual = guest-physical), 4 KiB pages, all user pages:
  * ELF segments with their own flags (a segment may not be both writable and executable),
@@ -43,6 +45,7 @@
 #define MG_HVT_TRAP_STUB_SIZE	16
 #define MG_HVT_TRAP_VECTORS	32
 #define MG_HVT_STACK_SIZE	(128 * 1024)
+#define MG_HVT_MAIN_STACK_SIZE	(256 * 1024)
 
 /* Call numbers; macros, not an enum, so that assembly can use them too. */
 #define MG_HVT_CALL_TRAPS	1	/* struct mg_hvt_traps */

@@ -95,15 +95,15 @@ struct mg_net_counters {
 		uint64_t drop_malformed;	/* mg_ipv4_parse() refused it */
 		uint64_t drop_bad_csum;
 		uint64_t drop_not_for_us;
-		uint64_t drop_bad_src;		/* from a broadcast/multicast/our own address */
-		uint64_t drop_unknown_proto;	/* no handler (an unreachable may be sent) */
-		uint64_t drop_no_route;		/* output: no gateway for an off-link address */
+		uint64_t drop_bad_src;		/* broadcast, multicast or our own */
+		uint64_t drop_unknown_proto;	/* no handler (unreachable sent) */
+		uint64_t drop_no_route;		/* output: off-link, no gateway */
 		uint64_t drop_too_big;		/* output: above 65535 */
 		uint64_t drop_nobuf;		/* output: packet pool empty */
 		uint64_t frags_rx, frags_tx;
 		uint64_t reasm_ok;
 		uint64_t reasm_timeout;		/* incomplete datagrams given up */
-		uint64_t reasm_overlap;		/* datagrams dropped for overlapping fragments */
+		uint64_t reasm_overlap;		/* datagrams with overlapping frags */
 		uint64_t reasm_no_slot;		/* fragments dropped: all slots busy */
 		uint64_t reasm_bad;		/* inconsistent lengths, too many fragments */
 	} ipv4;
@@ -113,6 +113,8 @@ struct mg_net_counters {
 		uint64_t drop_malformed, drop_bad_csum;
 		uint64_t tx_unreach;
 		uint64_t unreach_rate_limited;	/* unreachables not sent: rate limit */
+		uint64_t rx_errors;		/* unreachables, time exceeded received */
+		uint64_t drop_bad_quote;	/* ... quoting a datagram we did not send */
 	} icmp;
 	struct {
 		uint64_t rx, tx;
@@ -195,7 +197,7 @@ struct mg_ipv4_rx {
 	uint32_t src, dst;
 	uint8_t proto, ttl, tos;
 	bool to_broadcast;		/* dst is the limited or the subnet broadcast */
-	const uint8_t *ip_hdr;		/* the IPv4 header (first fragment's, if reassembled) */
+	const uint8_t *ip_hdr;		/* IPv4 header (the first fragment's) */
 	size_t ip_hdr_len;
 	const uint8_t *payload;		/* the transport header and what follows */
 	size_t len;
@@ -246,5 +248,30 @@ int mg_ipv4_send(struct mg_net *net, uint32_t dst, uint8_t proto, const void *hd
  * mg_ipv4_send().
  */
 int mg_icmp_send_unreach(struct mg_net *net, const struct mg_ipv4_rx *rx, uint8_t code);
+
+/*
+ * ICMP errors about datagrams we sent (destination unreachable, time exceeded), handed
+ * to the transport protocol that sent them, e.g. for TCP to abort a connection attempt
+ * on a port unreachable or to lower its segment size on "fragmentation needed".
+ * Only errors that quote a datagram from our address, with at least 8 bytes of its
+ * transport header, are passed on; others are counted in icmp.drop_bad_quote.
+ */
+struct mg_icmp_error {
+	uint8_t type, code;		/* MG_ICMP_UNREACH / MG_ICMP_TIME_EXCEEDED, code */
+	uint16_t next_hop_mtu;		/* for MG_ICMP_UNREACH_NEEDFRAG, else 0 */
+	uint32_t reporter;		/* who sent the ICMP message */
+	uint32_t src, dst;		/* of the quoted datagram: src is our address */
+	uint8_t proto;
+	const uint8_t *l4;		/* the quoted transport header, l4_len >= 8 */
+	size_t l4_len;
+};
+
+typedef void (*mg_icmp_error_handler)(void *arg, struct mg_net *net,
+				      const struct mg_icmp_error *e);
+
+/* Pass ICMP errors about datagrams of protocol proto to handler(arg, net, e); handler
+ * NULL stops. Returns 0 or -EBUSY (another handler is registered for proto). */
+int mg_icmp_register_error(struct mg_net *net, uint8_t proto, mg_icmp_error_handler handler,
+			   void *arg);
 
 #endif /* MORGANA_NET_H */

@@ -242,7 +242,7 @@ struct mg_tcp_sack_block {
 struct mg_tcp_opts {
 	bool has_mss, has_wscale, sack_permitted, has_ts;
 	uint16_t mss;
-	uint8_t wscale;		/* parse: values above 14 are clamped to 14 (RFC 7323 2.3) */
+	uint8_t wscale;		/* parse: above 14 taken as 14 (RFC 7323 2.3) */
 	uint32_t ts_val, ts_ecr;
 	uint8_t sack_count;	/* blocks in sack[] */
 	struct mg_tcp_sack_block sack[MG_TCP_SACK_MAX];

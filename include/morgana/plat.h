@@ -55,6 +55,14 @@ struct mg_plat_boot_info {
 	uint64_t tsc_hz;
 	/* The manifest embedded in the image: application name and declared devices. */
 	const struct mg_manifest *manifest;
+	/*
+	 * A stack for main's fiber, [main_stack, main_stack + main_stack_size), with an
+	 * unmapped guard page just below it, so that main overflowing its stack faults
+	 * instead of overwriting other memory. Both 0 where the platform offers none: the
+	 * runtime then allocates main's stack like any other fiber's.
+	 */
+	uintptr_t main_stack;
+	size_t main_stack_size;
 };
 
 /*

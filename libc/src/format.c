@@ -115,7 +115,8 @@ format_integer(struct sink *out, const struct spec *sp, uintmax_t magnitude, boo
 		zeros = 1;
 
 	if (sp->conv == 'd' || sp->conv == 'i')
-		prefix = negative ? "-" : (sp->flags & F_PLUS) ? "+" : (sp->flags & F_SPACE) ? " " : "";
+		prefix = negative ? "-" : (sp->flags & F_PLUS) ? "+" :
+			 (sp->flags & F_SPACE) ? " " : "";
 	else if (sp->conv == 'p' || ((sp->flags & F_ALT) && base == 16 && magnitude != 0))
 		prefix = sp->conv == 'X' ? "0X" : "0x";
 

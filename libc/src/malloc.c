@@ -439,9 +439,9 @@ aligned_alloc(size_t alignment, size_t size)
 		return NULL;
 	}
 	payload = ((uintptr_t)b + HEADER + alignment - 1) & ~(uintptr_t)(alignment - 1);
-	if (payload - HEADER - (uintptr_t)b != 0 && payload - HEADER - (uintptr_t)b < MIN_UNITS * UNIT)
-		payload += alignment;
 	gap = (uint32_t)((payload - HEADER - (uintptr_t)b) / UNIT);
+	if (gap != 0 && gap < MIN_UNITS)
+		gap += (uint32_t)(alignment / UNIT);
 	if (gap != 0) {
 		/* b's left neighbour is in use (no two free blocks touch), so the gap
 		 * stands alone. */

@@ -15,6 +15,9 @@ _Static_assert(sizeof(struct mg_plat_frame) == sizeof(struct mg_hvt_frame) &&
 	       offsetof(struct mg_plat_frame, len) == offsetof(struct mg_hvt_frame, len),
 	       "a batch of mg_plat_frame is passed to the tender as mg_hvt_frame");
 
+/* Written by _start (start.S): the TSC at the image's first instruction. */
+uint64_t mg_hvt_tsc_at_start;
+
 static const struct mg_manifest *manifest;
 static uint64_t tsc_hz, tsc_origin;
 static uint64_t acquired;	/* bit h: handle h was acquired */
@@ -33,7 +36,7 @@ mg_hvt_plat_init(const struct mg_plat_boot_info *info)
 {
 	manifest = info->manifest;
 	tsc_hz = info->tsc_hz;
-	tsc_origin = rdtsc();
+	tsc_origin = mg_hvt_tsc_at_start;
 }
 
 void

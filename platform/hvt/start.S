@@ -2,11 +2,15 @@
 /*
  * start.S -- the entry point of an hvt image. The tender enters here at CPL3 with rdi =
  * boot info and rsp = the top of the stack (morgana/hvt_abi.h); C needs only an aligned
- * stack and a zero frame pointer to end backtraces.
+ * stack and a zero frame pointer to end backtraces. The first instruction reads the TSC:
+ * the monotonic clock counts from there, so mg_now_ns() in main is the boot time.
  */
 	.section .text.hvt_entry, "ax", @progbits
 	.globl _start
 _start:
+	rdtsc
+	movl %eax, mg_hvt_tsc_at_start(%rip)
+	movl %edx, mg_hvt_tsc_at_start+4(%rip)
 	andq $-16, %rsp
 	xorl %ebp, %ebp
 	call mg_hvt_boot

@@ -79,21 +79,23 @@ check_range(const struct mg_unix_device *dev, uint64_t offset, const void *buf, 
 	return 0;
 }
 
-int
-mg_plat_block_write(mg_plat_handle handle, uint64_t offset, const void *buf, size_t len)
+/* Move len bytes at offset, looping over short transfers; both directions are the same. */
+static int
+transfer(mg_plat_handle handle, uint64_t offset, uint8_t *p, size_t len, bool write)
 {
 	struct mg_unix_device *dev = mg_unix_device_get(handle, MG_DEVICE_BLOCK);
-	const uint8_t *p = buf;
 	ssize_t n;
 	int rc;
 
-	rc = check_range(dev, offset, buf, len);
+	rc = check_range(dev, offset, p, len);
 	if (rc < 0)
 		return rc;
 	while (len > 0) {
-		n = pwrite(dev->fd, p, len, (off_t)offset);
+		n = write ? pwrite(dev->fd, p, len, (off_t)offset)
+			  : pread(dev->fd, p, len, (off_t)offset);
 		if (n < 0 && errno == EINTR)
 			continue;
+		/* A read of 0 means the file shrank under us: the host broke the device. */
 		if (n <= 0)
 			return -EIO;
 		p += n;
@@ -104,26 +106,14 @@ mg_plat_block_write(mg_plat_handle handle, uint64_t offset, const void *buf, siz
 }
 
 int
+mg_plat_block_write(mg_plat_handle handle, uint64_t offset, const void *buf, size_t len)
+{
+	/* pwrite only reads from p: dropping const here is safe. */
+	return transfer(handle, offset, (uint8_t *)(uintptr_t)buf, len, true);
+}
+
+int
 mg_plat_block_read(mg_plat_handle handle, uint64_t offset, void *buf, size_t len)
 {
-	struct mg_unix_device *dev = mg_unix_device_get(handle, MG_DEVICE_BLOCK);
-	uint8_t *p = buf;
-	ssize_t n;
-	int rc;
-
-	rc = check_range(dev, offset, buf, len);
-	if (rc < 0)
-		return rc;
-	while (len > 0) {
-		n = pread(dev->fd, p, len, (off_t)offset);
-		if (n < 0 && errno == EINTR)
-			continue;
-		/* 0 means the file shrank under us: the host broke the device. */
-		if (n <= 0)
-			return -EIO;
-		p += n;
-		offset += (uint64_t)n;
-		len -= (size_t)n;
-	}
-	return 0;
+	return transfer(handle, offset, buf, len, false);
 }

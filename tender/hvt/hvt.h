@@ -9,7 +9,8 @@
  *   HVT_TRAP_STACK    the exception stack, below it an unmapped guard page (supervisor)
  *   HVT_BOOT_INFO     struct mg_plat_boot_info, the manifest, the command line (read-only)
  *   HVT_IMAGE_BASE    the image's segments with their own permissions
- *   image end         heap (read-write), then an unmapped guard page, the stack
+ *   image end         heap (read-write), then an unmapped guard page, main's stack
+ *                     (boot info main_stack), another guard page, the boot stack
  *   top               page tables (unmapped)
  *   MG_HVT_MMIO_BASE  the hypercall window: no memory behind it, every store exits
  */
@@ -141,6 +142,11 @@ void mg_hvt_devices_close(struct mg_hvt *hvt);
  * exited, aborted, faulted or broke the ABI -- reported on stderr).
  */
 int mg_hvt_hypercall(struct mg_hvt *hvt, uint64_t gpa, uint32_t value, int *status);
+
+/* sandbox.c */
+/* Confine the process with seccomp to what running the guest on vcpu_fd with hvt's
+ * devices needs (see sandbox.c); -errno with a reason. */
+int mg_hvt_sandbox(const struct mg_hvt *hvt, int vcpu_fd, char *why, size_t why_len);
 
 /* kvm.c */
 struct mg_hvt_vm {

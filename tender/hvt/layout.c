@@ -34,17 +34,25 @@ page_table_bytes(uint64_t mem_size)
 	return (2 + pds + pts + 2) * HVT_PAGE;
 }
 
+/* The guard page below the boot stack, which lies just below the page tables. */
 static uint64_t
 stack_guard(uint64_t mem_size)
 {
 	return mem_size - page_table_bytes(mem_size) - MG_HVT_STACK_SIZE - HVT_PAGE;
 }
 
+/* The guard page below main's stack, which lies just below the boot stack's guard. */
+static uint64_t
+main_stack_guard(uint64_t mem_size)
+{
+	return stack_guard(mem_size) - MG_HVT_MAIN_STACK_SIZE - HVT_PAGE;
+}
+
 void
 mg_hvt_layout_image_range(uint64_t mem_size, uint64_t *lo, uint64_t *hi)
 {
 	*lo = HVT_IMAGE_BASE;
-	*hi = stack_guard(mem_size) - HVT_MIN_HEAP;
+	*hi = main_stack_guard(mem_size) - HVT_MIN_HEAP;
 }
 
 static uint64_t
@@ -173,6 +181,8 @@ write_boot_info(struct mg_hvt *hvt, const struct mg_elf_image *image, char *cons
 		.heap_size = heap_end - heap_start,
 		.tsc_hz = tsc_hz,
 		.manifest = (const struct mg_manifest *)(uintptr_t)manifest,
+		.main_stack = heap_end + HVT_PAGE,
+		.main_stack_size = MG_HVT_MAIN_STACK_SIZE,
 	};
 	size_t cmdline_len;
 
@@ -198,7 +208,7 @@ mg_hvt_layout(struct mg_hvt *hvt, const struct mg_elf_image *image, char *const 
 	      size_t why_len)
 {
 	struct mg_hvt_mem *mem = &hvt->mem;
-	uint64_t guard = stack_guard(mem->size);
+	uint64_t guard = stack_guard(mem->size), main_guard = main_stack_guard(mem->size);
 	uint64_t stack_top = guard + HVT_PAGE + MG_HVT_STACK_SIZE;
 	int rc;
 
@@ -218,8 +228,11 @@ mg_hvt_layout(struct mg_hvt *hvt, const struct mg_elf_image *image, char *const 
 			prot |= HVT_PROT_X;
 		rc = mg_hvt_mem_add_region(mem, s->start, s->end, prot);
 	}
-	if (rc == 0 && guard > image->end)
-		rc = mg_hvt_mem_add_region(mem, image->end, guard, HVT_PROT_R | HVT_PROT_W);
+	if (rc == 0 && main_guard > image->end)
+		rc = mg_hvt_mem_add_region(mem, image->end, main_guard, HVT_PROT_R | HVT_PROT_W);
+	if (rc == 0)
+		rc = mg_hvt_mem_add_region(mem, main_guard + HVT_PAGE, guard,
+					   HVT_PROT_R | HVT_PROT_W);
 	if (rc == 0)
 		rc = mg_hvt_mem_add_region(mem, guard + HVT_PAGE, stack_top,
 					   HVT_PROT_R | HVT_PROT_W);
@@ -227,7 +240,8 @@ mg_hvt_layout(struct mg_hvt *hvt, const struct mg_elf_image *image, char *const 
 		snprintf(why, why_len, "cannot lay out guest memory: %s", strerror(-rc));
 		return rc;
 	}
-	rc = write_boot_info(hvt, image, argv, argc, tsc_hz, image->end, guard, why, why_len);
+	rc = write_boot_info(hvt, image, argv, argc, tsc_hz, image->end, main_guard, why,
+			     why_len);
 	if (rc != 0)
 		return rc;
 	build_descriptor_tables(mem);

@@ -11,6 +11,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,13 +141,19 @@ run(uint64_t mem_size, const char *path, const struct mg_hvt_device_arg *dev_arg
 		rc = mg_hvt_layout(&hvt, &image, argv, argc, tsc_hz, &entry, why, sizeof(why));
 	if (rc == 0)
 		rc = mg_hvt_vm_start(&vm, &entry, why, sizeof(why));
+	if (rc == 0) {
+		free(file);
+		file = NULL;
+		/* A closed stdout is the console's loss, not the tender's death. */
+		signal(SIGPIPE, SIG_IGN);
+		rc = mg_hvt_sandbox(&hvt, vm.vcpu_fd, why, sizeof(why));
+	}
 	if (rc != 0) {
 		fprintf(stderr, "morgana-hvt: %s\n", why);
 		goto out;
 	}
-	free(file);
-	file = NULL;
-	status = mg_hvt_vm_run(&vm, &hvt);
+	/* Confined from here: no cleanup but the kernel's (munmap, close are not allowed). */
+	_exit(mg_hvt_vm_run(&vm, &hvt));
 out:
 	mg_hvt_vm_destroy(&vm);
 	mg_hvt_devices_close(&hvt);

@@ -29,3 +29,16 @@ setup() {
 	[ "${lines[0]}" = "Hello from Morgana" ]
 	[ "${lines[7]}" = "all fibers done" ]
 }
+
+@test "hello prints the same on hvt as on unix" {
+	{ [ -c /dev/kvm ] && : 2>/dev/null <>/dev/kvm; } ||
+		skip "/dev/kvm is missing or not usable by $(id -un)"
+	# The same lines; a loaded machine may wake a fiber a millisecond late.
+	run "$MORGANA" run -t unix examples/hello -- a b
+	[ "$status" -eq 0 ]
+	unix_output=$(sed -E 's/after [0-9]+ ms/after N ms/' <<<"$output")
+	run "$MORGANA" run -t hvt examples/hello -- a b
+	[ "$status" -eq 0 ]
+	[ "${#lines[@]}" -eq 8 ]
+	[ "$(sed -E 's/after [0-9]+ ms/after N ms/' <<<"$output")" = "$unix_output" ]
+}

@@ -3,6 +3,7 @@
 #
 # Runs each libFuzzer target of tests/fuzz for a bounded time or number of runs and
 # reports one TAP result per target. Crashes leave their input in $BUILD/fuzz/crashes/.
+# The corpus grows in $BUILD/fuzz/corpus/NAME, seeded from tests/fuzz/seeds/NAME if any.
 #
 # Usage: tests/fuzz/run.sh [-runs=N | -max_total_time=S]   (default: -runs=20000)
 set -u
@@ -23,8 +24,10 @@ for bin in "${bins[@]}"; do
 	fi
 	mkdir -p "$BUILD/fuzz/corpus/$name"
 	log=$BUILD/fuzz/$name.log
+	seeds=()
+	[ -d "tests/fuzz/seeds/$name" ] && seeds=("tests/fuzz/seeds/$name")
 	if "$bin" "$LIMIT" -artifact_prefix="$BUILD/fuzz/crashes/$name-" \
-		"$BUILD/fuzz/corpus/$name" >"$log" 2>&1; then
+		"$BUILD/fuzz/corpus/$name" "${seeds[@]}" >"$log" 2>&1; then
 		echo "ok $n - $name: $(grep -Eo 'Done [0-9]+ runs' "$log" | tail -n 1)"
 	else
 		echo "not ok $n - $name"

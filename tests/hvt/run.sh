@@ -66,6 +66,26 @@ t "TSC clock and poll timeout agree" 0 'poll took' "$HVT" "$TINY" clock
 t "exception stubs are accepted once" 0 '^tiny: done' "$HVT" "$TINY" traps-twice
 t "abort ends with 255" 255 'guest aborted' "$HVT" "$TINY" abort
 
+# The tender confines itself once the guest runs (Seccomp: 2 is filter mode), and the
+# guest still does everything it needs: console, clock, poll, exit.
+n=$((n + 1))
+"$HVT" "$TINY" sleep >"$work/sleep.out" 2>&1 &
+pid=$! seccomp=""
+for _ in $(seq 50); do
+	seccomp=$(sed -n 's/^Seccomp:[[:space:]]*//p' "/proc/$pid/status" 2>/dev/null)
+	[ "$seccomp" = 2 ] && break
+	sleep 0.01
+done
+filters=$(sed -n 's/^Seccomp_filters:[[:space:]]*//p' "/proc/$pid/status" 2>/dev/null)
+wait "$pid"; got=$?
+if [ "$seccomp" = 2 ] && [ "$filters" = 1 ] && [ "$got" -eq 0 ] &&
+   grep -q '^tiny: done' "$work/sleep.out"; then
+	lines+=("ok $n - tender runs the guest under a seccomp filter")
+else
+	lines+=("not ok $n - tender runs the guest under a seccomp filter"
+		"# Seccomp: '$seccomp', filters: '$filters', status $got")
+fi
+
 # Devices and the manifest.
 truncate -s 64K "$work/disk.img"
 t "block device: batched write and read" 0 '8 blocks written and read back' \

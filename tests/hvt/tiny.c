@@ -163,6 +163,11 @@ guest_main(const struct mg_plat_boot_info *bi)
 		check_cpu();
 	if (guest_streq(mode, "clock"))
 		check_clock(bi);
+	if (guest_streq(mode, "sleep")) {	/* a second in the tender's POLL */
+		struct mg_hvt_poll p = { .timeout_ns = 1000 * 1000 * 1000 };
+
+		mg_hvt_call(MG_HVT_CALL_POLL, &p);
+	}
 	if (guest_streq(mode, "memory"))
 		check_memory(bi);
 	if (guest_streq(mode, "traps-twice") && mg_hvt_traps_install() != -22)
@@ -178,7 +183,7 @@ guest_main(const struct mg_plat_boot_info *bi)
 	if (guest_streq(mode, "fault-bootinfo"))
 		*(volatile uint64_t *)(uintptr_t)&bi->tsc_hz = 0;
 	if (guest_streq(mode, "fault-tables"))	/* the page tables at the top of memory */
-		sink = *(volatile uint64_t *)(bi->heap_start + bi->heap_size + 4096 +
+		sink = *(volatile uint64_t *)(bi->main_stack + bi->main_stack_size + 4096 +
 					      MG_HVT_STACK_SIZE);
 	if (guest_streq(mode, "fault-stack"))
 		sink = recurse(0);

@@ -7,12 +7,13 @@
 # the unikernel keeps answering. Speaks TAP. Needs root (skips otherwise).
 #
 # Usage: tests/integration/net_ping.sh [-t unix|hvt]
+# ECHO_IMAGE=PATH tests another build of the image (e.g. one built with --sanitize).
 set -u
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 TARGET=unix
 [ "${1:-}" = "-t" ] && TARGET=${2:-unix}
-IMAGE=$BUILD/examples/echo.$TARGET
+IMAGE=${ECHO_IMAGE:-$BUILD/examples/echo.$TARGET}
 NS=mgnet$$
 TAP=mgtap$$
 HOST_IP=10.77.0.1

@@ -89,7 +89,8 @@ random_directive(char *fmt, uint64_t *args, int *nargs)
 	*f++ = conv;
 	*f = '\0';
 	if (conv == 's')
-		args[(*nargs)++] = (uintptr_t)strings[lt_below(sizeof(strings) / sizeof(strings[0]))];
+		args[(*nargs)++] =
+			(uintptr_t)strings[lt_below(sizeof(strings) / sizeof(strings[0]))];
 	else if (conv == 'p' && lt_below(8) == 0)
 		args[(*nargs)++] = 0;
 	else
@@ -99,7 +100,9 @@ random_directive(char *fmt, uint64_t *args, int *nargs)
 static void
 random_format(char *fmt, uint64_t *args, int *nargs)
 {
-	static const char *const texts[] = { "", "x", " = ", "%%", "[", "]\n", "long literal text " };
+	static const char *const texts[] = {
+		"", "x", " = ", "%%", "[", "]\n", "long literal text ",
+	};
 
 	fmt[0] = '\0';
 	*nargs = 0;

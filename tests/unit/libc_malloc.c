@@ -13,6 +13,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include <cmocka.h>
 
@@ -403,6 +404,42 @@ test_corruption_aborts_naming_the_fault(void **state)
 	check_stats(0);
 }
 
+/* A region past what block sizes can express: the heap uses its first 64 GiB. Only a
+ * few pages are ever touched, so a sparse mapping stands in for the memory. */
+static void
+test_huge_region_is_capped_and_serves_huge_blocks(void **state)
+{
+	const size_t region = (size_t)80 << 30, cap = (size_t)0xffffffff * 16;
+	struct mg_heap_stats st;
+	unsigned char *base, *p, *q;
+
+	(void)state;
+	base = mmap(NULL, region, PROT_READ | PROT_WRITE,
+		    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (base == MAP_FAILED) {
+		printf("# skip: cannot map 80 GiB sparse (strict overcommit?): %s\n",
+		       strerror(errno));
+		skip();
+	}
+	assert_int_equal(mgc_mg_heap_init(base, region), 0);
+	mgc_mg_heap_stats(&st);
+	assert_int_equal(st.size, cap);
+	p = mgc_malloc((size_t)40 << 30);
+	assert_non_null(p);
+	q = mgc_aligned_alloc((size_t)1 << 30, (size_t)1 << 30);
+	assert_non_null(q);
+	assert_int_equal((uintptr_t)q % ((size_t)1 << 30), 0);
+	assert_true(q + ((size_t)1 << 30) <= base + cap);
+	p[0] = 1;
+	p[((size_t)40 << 30) - 1] = 2;
+	mgc_free(p);
+	mgc_free(q);
+	mgc_mg_heap_check();
+	mgc_mg_heap_stats(&st);
+	assert_int_equal(st.free_blocks, 1);
+	assert_int_equal(munmap(base, region), 0);
+}
+
 int
 main(void)
 {
@@ -415,6 +452,7 @@ main(void)
 		cmocka_unit_test(test_largest_free_is_exactly_the_largest_malloc_that_succeeds),
 		cmocka_unit_test(test_bad_arguments_fail_cleanly),
 		cmocka_unit_test(test_corruption_aborts_naming_the_fault),
+		cmocka_unit_test(test_huge_region_is_capped_and_serves_huge_blocks),
 	};
 
 	lt_seed("libc_malloc");

@@ -115,7 +115,7 @@ test_memcmp_memchr_match_glibc(void **state)
 		memmove(want + b, want + a, n);
 		if (n > 0 && lt_below(4) != 0)		/* usually one difference */
 			want[b + lt_below(n)] = (unsigned char)lt_rand();
-		c = want[a + (n > 0 ? lt_below(n) : 0)];
+		c = n > 0 ? want[a + lt_below(n)] : (int)lt_below(256);
 		if (lt_below(3) == 0)
 			c = (int)lt_rand();		/* often absent, and above 255 */
 		assert_int_equal(sign(mgc_memcmp(want + a, want + b, n)),
@@ -260,7 +260,8 @@ test_strdup_strndup_copy_into_the_heap(void **state)
 		char *d = mgc_strdup(s), *e = mgc_strndup(s, n);
 		assert_non_null(d);
 		assert_non_null(e);
-		assert_true((unsigned char *)d >= heap_arena && (unsigned char *)d < heap_arena + sizeof(heap_arena));
+		assert_true((unsigned char *)d >= heap_arena &&
+			    (unsigned char *)d < heap_arena + sizeof(heap_arena));
 		assert_string_equal(d, s);
 		assert_int_equal(strlen(e), len < n ? len : n);
 		assert_memory_equal(e, s, strlen(e));

@@ -36,7 +36,8 @@ random_number_string(char *s, size_t cap)
 	static const char *const signs[] = { "", "", "+", "-", "+-", "--" };
 	static const char *const prefixes[] = { "", "", "0", "0x", "0X", "0x0", "00", "0b" };
 	static const char *const tails[] = { "", "", " ", "x", "g", "z", "-1", "\xff", ".5" };
-	static const char digits[] = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	static const char digits[] =
+		"0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ";
 	char body[80];
 	size_t len = lt_below(4) == 0 ? lt_below(70) : lt_below(22);
 	size_t alphabet = lt_below(3) == 0 ? 10 : lt_below(2) == 0 ? 16 : sizeof(digits) - 1;

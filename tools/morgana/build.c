@@ -15,6 +15,8 @@
 
 static int write_manifest(const struct mg_conf *conf, const char *path);
 static int make_folders(const char *path);
+static int move_debug_file(const char *tmp_image, const char *image);
+static int unlink_debug_file(const char *image);
 static int choose_output(const struct mg_app *app, const struct mg_target *target,
 			 const char *out, char *image, char *tmp_image);
 
@@ -149,6 +151,34 @@ too_long:
 	return MG_EXIT_USAGE;
 }
 
+/* A target may leave the image's debug information beside it, as OUT.debug (hvt does,
+ * to keep images small); it follows the image to IMAGE.debug. */
+static int
+move_debug_file(const char *tmp_image, const char *image)
+{
+	char from[PATH_MAX + 8], to[PATH_MAX + 8];
+
+	(void)snprintf(from, sizeof(from), "%s.debug", tmp_image);
+	(void)snprintf(to, sizeof(to), "%s.debug", image);
+	if (access(from, F_OK) != 0)
+		return 0;
+	if (rename(from, to) != 0) {
+		mg_cli_error("cannot move the debug information to '%s': %s", to,
+			     strerror(errno));
+		return MG_EXIT_CANTCREAT;
+	}
+	return 0;
+}
+
+static int
+unlink_debug_file(const char *image)
+{
+	char path[PATH_MAX + 8];
+
+	(void)snprintf(path, sizeof(path), "%s.debug", image);
+	return unlink(path);
+}
+
 int
 mg_build_app(const struct mg_target *target, const char *dir, const char *out, bool sanitize,
 	     char *out_path)
@@ -186,8 +216,12 @@ mg_build_app(const struct mg_target *target, const char *dir, const char *out, b
 		mg_cli_error("cannot move the image to '%s': %s", image, strerror(errno));
 		rc = MG_EXIT_CANTCREAT;
 	}
-	if (rc != 0)
+	if (rc == 0)
+		rc = move_debug_file(tmp_image, image);
+	if (rc != 0) {
 		(void)unlink(tmp_image);
+		(void)unlink_debug_file(tmp_image);
+	}
 	if (rc == 0 && out_path != NULL)
 		memcpy(out_path, image, strlen(image) + 1);
 out:

@@ -95,6 +95,11 @@ struct mg_target {
 	int (*run)(const char *image, const struct mg_run_opts *opts);
 };
 
+/* The hvt target (target_hvt.c): KVM guest images run by morgana-hvt. */
+int mg_hvt_build(const struct mg_app *app, const struct mg_cli_tree *tree,
+		 const char *manifest_c, const char *out, bool sanitize);
+int mg_hvt_run(const char *image, const struct mg_run_opts *opts);
+
 /* "unix, hvt, ...": the targets' names, for messages and help. */
 const char *mg_target_names(void);
 

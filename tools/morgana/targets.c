@@ -18,6 +18,7 @@ static int unix_run(const char *image, const struct mg_run_opts *opts);
 
 static const struct mg_target mg_targets[] = {
 	{ "unix", unix_build, unix_run },
+	{ "hvt", mg_hvt_build, mg_hvt_run },	/* target_hvt.c */
 };
 #define TARGET_COUNT (sizeof(mg_targets) / sizeof(mg_targets[0]))
 
