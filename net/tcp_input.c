@@ -18,6 +18,7 @@ static bool paws_reject(struct mg_tcp_conn *c, const struct tcp_seg *s);
 static bool ack_input(struct mg_tcp_conn *c, struct tcp_seg *s);
 static void new_ack(struct mg_tcp_conn *c, struct tcp_seg *s);
 static void dup_ack(struct mg_tcp_conn *c, const struct tcp_seg *s);
+static void maybe_enter_recovery(struct mg_tcp_conn *c);
 static void window_update(struct mg_tcp_conn *c, const struct tcp_seg *s);
 static bool fin_acked(struct mg_tcp_conn *c);
 static void data_input(struct mg_tcp_conn *c, struct tcp_seg *s);
@@ -235,6 +236,7 @@ ack_input(struct mg_tcp_conn *c, struct tcp_seg *s)
 		new_ack(c, s);
 	else
 		dup_ack(c, s);
+	maybe_enter_recovery(c);
 	window_update(c, s);
 	if (fin_acked(c)) {
 		switch (c->state) {
@@ -322,19 +324,27 @@ new_ack(struct mg_tcp_conn *c, struct tcp_seg *s)
 		tcp_event(c, EV_WRITABLE);
 }
 
-/* RFC 5681 2's duplicate ACK, and when to start recovery (RFC 6675 5, RFC 6582 3.2). */
+/* RFC 5681 2's duplicate ACK; with SACK any ACK that brings SACK blocks and does not
+ * move snd_una counts, even one carrying data (RFC 6675 2, 5). */
 static void
 dup_ack(struct mg_tcp_conn *c, const struct tcp_seg *s)
 {
-	bool dup = s->len == 0 && !(s->h.flags & (MG_TCP_SYN | MG_TCP_FIN)) &&
-		   s->h.ack == c->snd_una && c->snd_nxt != c->snd_una &&
-		   (((uint32_t)s->h.window << c->snd_wscale) == c->snd_wnd ||
-		    s->h.opts.sack_count > 0);
+	bool outstanding = s->h.ack == c->snd_una && c->snd_nxt != c->snd_una;
+	bool dup = outstanding && s->len == 0 && !(s->h.flags & (MG_TCP_SYN | MG_TCP_FIN)) &&
+		   ((uint32_t)s->h.window << c->snd_wscale) == c->snd_wnd;
 
-	if (!dup)
-		return;
-	c->dupacks++;
-	if (c->ca != CA_OPEN)
+	if (outstanding && c->sack_ok && s->h.opts.sack_count > 0)
+		dup = true;
+	if (dup)
+		c->dupacks++;
+}
+
+/* When to start recovery: DupThresh duplicate ACKs, or SACK information that shows the
+ * first outstanding segment lost (RFC 6675 5, RFC 6582 3.2). */
+static void
+maybe_enter_recovery(struct mg_tcp_conn *c)
+{
+	if (c->ca != CA_OPEN || c->snd_nxt == c->snd_una)
 		return;
 	if (c->dupacks < TCP_DUPTHRESH && !(c->sack_ok && tcp_is_lost_from(c, c->snd_una)))
 		return;

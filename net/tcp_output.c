@@ -372,6 +372,18 @@ next_lost(const struct mg_tcp_conn *c, uint32_t *seq, uint32_t *len)
 	return false;
 }
 
+/* Payload bytes the next segment may carry: the MSS less the SACK blocks it will
+ * carry (c->mss already allows for timestamps; RFC 9293 3.7.1). */
+static uint32_t
+payload_max(const struct mg_tcp_conn *c)
+{
+	unsigned blocks = c->sack_ok ? c->ooo_count : 0, max = c->ts_ok ? 3 : 4;
+
+	if (blocks > max)
+		blocks = max;
+	return c->mss - (blocks > 0 ? 4 + 8 * blocks : 0);
+}
+
 /* --- deciding what to send ------------------------------------------------------------------- */
 
 /* Send the sequence range [seq, seq + seq_len) again (data, and the FIN if inside). */
@@ -411,7 +423,7 @@ send_new(struct mg_tcp_conn *c, uint32_t pipe)
 		return false;		/* the FIN is out */
 	avail = data_end - c->snd_nxt;
 	usable = seq_gt(wnd_end, c->snd_nxt) ? wnd_end - c->snd_nxt : 0;
-	len = avail < c->mss ? avail : c->mss;
+	len = avail < payload_max(c) ? avail : payload_max(c);
 	if (len > usable)
 		len = usable;
 	fin = c->fin_queued && len == avail;
@@ -419,7 +431,7 @@ send_new(struct mg_tcp_conn *c, uint32_t pipe)
 		goto blocked;
 	if (pipe + len > c->cwnd && len > 0)
 		return false;
-	if (len < c->mss && !fin) {
+	if (len < payload_max(c) && !fin) {
 		bool all = len == avail;
 
 		if (!(flight == 0 || (all && c->nodelay) || len >= c->max_snd_wnd / 2))
@@ -475,8 +487,8 @@ tcp_output(struct mg_tcp_conn *c)
 			/* RFC 6675 5 (4.2): the first retransmission goes out regardless. */
 			bool first = c->ca == CA_RECOVERY && c->high_rxt == c->snd_una;
 
-			if (len > c->mss)
-				len = c->mss;
+			if (len > payload_max(c))
+				len = payload_max(c);
 			if (pipe + len > c->cwnd && !first)
 				break;
 			send_range(c, seq, len);

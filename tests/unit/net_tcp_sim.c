@@ -72,7 +72,11 @@ bulk_over_lossy_links_arrives_intact_for_every_seed(void **state)
 		rtx += r.retransmits;
 		lost += r.frames_lost;
 		vt += r.virtual_ns;
-		if (r.status != 0 || r.bytes[0] != bytes || r.bytes[1] != bytes) {
+		if (r.status == 0 && r.ip_frags_tx != 0)
+			snprintf(r.why, sizeof(r.why), "%llu IP fragments sent",
+				 (unsigned long long)r.ip_frags_tx);
+		if (r.status != 0 || r.bytes[0] != bytes || r.bytes[1] != bytes ||
+		    r.ip_frags_tx != 0) {
 			report_failure(seed, &cfg, &r);
 			failed++;
 		}

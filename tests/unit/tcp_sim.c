@@ -227,6 +227,7 @@ bulk_main(int argc, char **argv)
 		out->retransmits += c->tcp.retransmits;
 		out->timeouts += c->tcp.timeouts;
 		out->fast_retransmits += c->tcp.fast_retransmits;
+		out->ip_frags_tx += c->ipv4.frags_tx;
 		out->frames_lost += st->lost;
 		out->frames_dup += st->duplicated;
 		out->frames_reordered += st->reordered;

@@ -42,6 +42,7 @@ struct bulk_result {
 	uint64_t hash;			/* mg_sim_link_hash() at the end */
 	uint64_t virtual_ns;		/* virtual time the transfer took */
 	uint64_t retransmits, timeouts, fast_retransmits;
+	uint64_t ip_frags_tx;		/* TCP must never make IP fragment its segments */
 	uint64_t frames_lost, frames_dup, frames_reordered, frames_corrupt;
 };
 
