@@ -237,6 +237,8 @@ ack_input(struct mg_tcp_conn *c, struct tcp_seg *s)
 	else
 		dup_ack(c, s);
 	maybe_enter_recovery(c);
+	if (c->sack_ok && s->h.opts.sack_count > 0)
+		tcp_sack_lost_retransmits(c, &s->h.opts);
 	window_update(c, s);
 	if (fin_acked(c)) {
 		switch (c->state) {

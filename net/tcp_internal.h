@@ -132,6 +132,7 @@ struct mg_tcp_conn {
 	struct tcp_range sacked[TCP_SACK_MAX];
 	unsigned sacked_count;
 	uint32_t recover, high_rxt, lost_end;
+	uint32_t rxt_nxt;		/* snd_nxt when we last retransmitted */
 	unsigned dupacks;
 	uint32_t cwnd, ssthresh;
 	uint32_t cc_acc;		/* bytes acked toward the next increase */
@@ -257,6 +258,7 @@ uint32_t tcp_pipe(const struct mg_tcp_conn *c);
 bool tcp_is_lost_from(const struct mg_tcp_conn *c, uint32_t seq);
 void tcp_sack_update(struct mg_tcp_conn *c, const struct mg_tcp_opts *o);
 void tcp_sack_trim(struct mg_tcp_conn *c);
+void tcp_sack_lost_retransmits(struct mg_tcp_conn *c, const struct mg_tcp_opts *o);
 
 /* tcp_timer.c */
 void tcp_timer_fire(void *arg);

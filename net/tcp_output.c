@@ -271,6 +271,30 @@ tcp_sack_update(struct mg_tcp_conn *c, const struct mg_tcp_opts *o)
 	}
 }
 
+/*
+ * A retransmission is lost if data sent after it was SACKed while it is still missing
+ * (the link keeps order, reordering aside): start a new round, so that the holes below
+ * high_rxt go out again instead of waiting for the timeout. (RFC 6675 alone would
+ * wait; RACK, RFC 8985, detects the same by time.)
+ */
+void
+tcp_sack_lost_retransmits(struct mg_tcp_conn *c, const struct mg_tcp_opts *o)
+{
+	bool after = false;
+
+	if (c->ca == CA_OPEN || !seq_gt(c->high_rxt, c->snd_una))
+		return;
+	for (unsigned i = 0; i < o->sack_count; i++)
+		if (seq_geq(o->sack[i].left, c->rxt_nxt) && seq_gt(o->sack[i].right, c->rxt_nxt) &&
+		    seq_leq(o->sack[i].right, c->snd_nxt))
+			after = true;
+	if (!after)
+		return;
+	c->lost_end = seq_max(c->lost_end, c->high_rxt);
+	c->high_rxt = c->snd_una;
+	c->rxt_nxt = c->snd_nxt;
+}
+
 void
 tcp_sack_trim(struct mg_tcp_conn *c)
 {
@@ -493,6 +517,7 @@ tcp_output(struct mg_tcp_conn *c)
 				break;
 			send_range(c, seq, len);
 			c->high_rxt = seq + len;
+			c->rxt_nxt = c->snd_nxt;
 			continue;
 		}
 		if (!send_new(c, pipe))
