@@ -465,20 +465,26 @@ pick_port(struct mg_tcp *tcp, uint32_t dst, uint16_t dport, uint16_t *port,
 }
 
 int
-mg_tcp_connect(struct mg_tcp *tcp, uint32_t dst, uint16_t dport, struct mg_tcp_conn **out)
+mg_tcp_connect_from(struct mg_tcp *tcp, uint16_t lport, uint32_t dst, uint16_t dport,
+		    struct mg_tcp_conn **out)
 {
 	uint32_t laddr = tcp->net->cfg.addr, floor = 0;
 	struct mg_tcp_conn *c;
-	bool has_floor;
-	uint16_t port;
+	bool has_floor = false;
+	uint16_t port = lport;
 	int err;
 
 	if (dst == 0 || dst == MG_IPV4_BROADCAST || (dst >> 28) == 0xe || dport == 0)
 		return -EINVAL;
 	if (tcp->conn_count >= tcp->cfg.max_conns)
 		return -ENFILE;
-	if ((err = pick_port(tcp, dst, dport, &port, &floor, &has_floor)) != 0)
-		return err;
+	if (lport == 0) {
+		if ((err = pick_port(tcp, dst, dport, &port, &floor, &has_floor)) != 0)
+			return err;
+	} else if (conn_lookup(tcp, laddr, lport, dst, dport) != NULL ||
+		   tcp_tw_lookup(tcp, laddr, lport, dst, dport) != NULL) {
+		return -EADDRINUSE;
+	}
 	c = tcp_conn_alloc(tcp, laddr, port, dst, dport);
 	if (c == NULL)
 		return -ENOMEM;
@@ -495,6 +501,12 @@ mg_tcp_connect(struct mg_tcp *tcp, uint32_t dst, uint16_t dport, struct mg_tcp_c
 	tcp_send_syn(c);
 	*out = c;
 	return 0;
+}
+
+int
+mg_tcp_connect(struct mg_tcp *tcp, uint32_t dst, uint16_t dport, struct mg_tcp_conn **out)
+{
+	return mg_tcp_connect_from(tcp, 0, dst, dport, out);
 }
 
 /* --- input ------------------------------------------------------------------------------------ */

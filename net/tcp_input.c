@@ -65,7 +65,11 @@ tcp_conn_input(struct mg_tcp_conn *c, struct tcp_seg *s)
 		goto out;
 	if (!seg_acceptable(c, s)) {
 		TCP_C(c).drop_out_of_window++;
-		if (!(f & MG_TCP_RST))
+		/* A passive open's retransmitted SYN gets the SYN-ACK again; anything else
+		 * a plain ACK (in a simultaneous open, the other side's SYN-ACK too). */
+		if (c->state == MG_TCP_SYN_RECEIVED && (f & (MG_TCP_SYN | MG_TCP_ACK)) == MG_TCP_SYN)
+			tcp_send_syn(c);
+		else if (!(f & MG_TCP_RST))
 			c->ack_now = true;
 		goto out;
 	}
@@ -138,7 +142,8 @@ syn_sent_input(struct mg_tcp_conn *c, struct tcp_seg *s)
 		return;
 	c->irs = s->h.seq;
 	c->rcv_nxt = s->h.seq + 1;
-	c->rcv_adv = c->rcv_nxt;
+	/* Our SYN offered an unscaled window (RFC 7323 2.2). */
+	c->rcv_adv = c->rcv_nxt + (c->rcvbuf > 65535 ? 65535 : c->rcvbuf);
 	(void)tcp_syn_options(c, s);
 	c->snd_wnd = s->h.window;	/* never scaled in a SYN (RFC 7323 2.2) */
 	c->max_snd_wnd = c->snd_wnd;

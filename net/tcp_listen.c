@@ -263,7 +263,7 @@ cookie_ack(struct mg_tcp *tcp, struct mg_tcp_listener *l, struct tcp_seg *s)
 	c->sbuf_seq = s->h.ack;
 	c->irs = peer_isn;
 	c->rcv_nxt = s->h.seq;
-	c->rcv_adv = c->rcv_nxt;
+	c->rcv_adv = c->rcv_nxt + (c->rcvbuf > 65535 ? 65535 : c->rcvbuf);
 	c->peer_mss = mss_table[(cookie >> 24) & 7];
 	if (s->h.opts.has_ts && !tcp->cfg.no_timestamps) {
 		uint32_t bits = s->h.opts.ts_ecr & 0x1f;

@@ -55,8 +55,12 @@ window_field(struct mg_tcp_conn *c, bool syn)
 {
 	uint32_t w = tcp_rcv_window(c), cur, wire;
 
-	if (syn)
-		return (uint16_t)(c->rcvbuf > 65535 ? 65535 : c->rcvbuf);
+	if (syn) {
+		w = c->rcvbuf > 65535 ? 65535 : c->rcvbuf;
+		if (c->state != MG_TCP_SYN_SENT)
+			c->rcv_adv = seq_max(c->rcv_adv, c->rcv_nxt + w);
+		return (uint16_t)w;
+	}
 	cur = seq_gt(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
 	wire = w >> c->rcv_wscale;
 	if ((wire << c->rcv_wscale) < cur)	/* rounding must not shrink the window */
@@ -210,11 +214,6 @@ tcp_send_flags(struct mg_tcp_conn *c, uint32_t seq, uint8_t flags)
 void
 tcp_send_ack(struct mg_tcp_conn *c)
 {
-	if (c->state == MG_TCP_SYN_RECEIVED) {
-		c->ack_now = false;
-		tcp_send_syn(c);
-		return;
-	}
 	(void)send_segment(c, c->snd_nxt, 0, MG_TCP_ACK, NULL);
 }
 

@@ -151,6 +151,12 @@ int mg_tcp_unlisten(struct mg_tcp_listener *l);
  */
 int mg_tcp_connect(struct mg_tcp *tcp, uint32_t dst, uint16_t dport, struct mg_tcp_conn **out);
 
+/* The same from local port lport (0: a random ephemeral port, as mg_tcp_connect());
+ * -EADDRINUSE if that 4-tuple is taken. Two sides connecting to each other's port at
+ * once meet in a simultaneous open (RFC 9293 3.5). */
+int mg_tcp_connect_from(struct mg_tcp *tcp, uint16_t lport, uint32_t dst, uint16_t dport,
+			struct mg_tcp_conn **out);
+
 /* From a fiber: wait until c is established (0), refused (-ECONNREFUSED), timed out
  * (-ETIMEDOUT) or the deadline passed (-ETIMEDOUT too; c is still connecting). */
 int mg_tcp_wait_connected(struct mg_tcp_conn *c, uint64_t deadline_ns);

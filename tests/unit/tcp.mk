@@ -6,3 +6,6 @@ TCP_SIM_TEST_SRCS = tests/unit/tcp_sim.c tests/unit/fake_plat.c $(RUNTIME_SRCS) 
 
 UNIT_TESTS += net_tcp_sim
 net_tcp_sim_SRCS = tests/unit/net_tcp_sim.c $(TCP_SIM_TEST_SRCS)
+
+UNIT_TESTS += net_tcp_rfc
+net_tcp_rfc_SRCS = tests/unit/net_tcp_rfc.c $(TCP_SIM_TEST_SRCS)

@@ -87,6 +87,52 @@ sim_lossy_config(uint64_t seed, uint32_t max_loss_ppm, struct mg_sim_link_config
 	cfg->corrupt_ppm = (uint32_t)((x >> 52) % 10000);	/* up to 1 % */
 }
 
+bool
+sim_parse(const uint8_t *frame, size_t len, struct sim_seg *out)
+{
+	struct mg_eth_hdr eth;
+	struct mg_ipv4_hdr ip;
+
+	if (mg_eth_parse(frame, len, &eth) != 0 || eth.type != MG_ETHERTYPE_IPV4)
+		return false;
+	frame += MG_ETH_HDR_LEN;
+	len -= MG_ETH_HDR_LEN;
+	if (mg_ipv4_parse(frame, len, &ip) != 0 || ip.proto != MG_IP_PROTO_TCP ||
+	    ip.mf || ip.frag_off != 0)
+		return false;
+	if (mg_tcp_parse(frame + ip.hdr_len, ip.total_len - ip.hdr_len, &out->h) != 0)
+		return false;
+	out->src = ip.src;
+	out->dst = ip.dst;
+	out->len = ip.total_len - ip.hdr_len - out->h.hdr_len;
+	return true;
+}
+
+int
+sim_inject_tcp(struct sim *s, unsigned to_side, uint32_t src, uint16_t sport, uint32_t dst,
+	       uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t window,
+	       const void *payload, size_t len)
+{
+	uint8_t frame[1514];
+	struct mg_eth_hdr eth = { .dst = mg_sim_link_dev(s->link, to_side)->mac,
+				  .src = mg_sim_link_dev(s->link, 1 - to_side)->mac,
+				  .type = MG_ETHERTYPE_IPV4 };
+	struct mg_tcp_hdr th = { .sport = sport, .dport = dport, .seq = seq, .ack = ack,
+				 .flags = flags, .window = window };
+	struct mg_ipv4_hdr ih = { .total_len = (uint16_t)(20 + 20 + len), .ttl = 64,
+				  .proto = MG_IP_PROTO_TCP, .src = src, .dst = dst };
+
+	if (len > 1400)
+		return -EMSGSIZE;
+	(void)mg_eth_emit(frame, sizeof(frame), &eth);
+	(void)mg_ipv4_emit(frame + 14, 20, &ih);
+	if (len > 0)
+		memcpy(frame + 54, payload, len);
+	(void)mg_tcp_emit(frame + 34, 20, &th, src, dst, 20 + len,
+			  mg_csum_partial(frame + 54, len, 0));
+	return mg_sim_link_inject(s->link, to_side, frame, 54 + len, 0);
+}
+
 /* --- bulk transfer ------------------------------------------------------------------------ */
 
 struct side {

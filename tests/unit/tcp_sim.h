@@ -55,4 +55,18 @@ void sim_bulk(uint64_t seed, const struct mg_sim_link_config *cfg,
 /* A link config with loss up to max_loss_ppm and the other impairments, from seed. */
 void sim_lossy_config(uint64_t seed, uint32_t max_loss_ppm, struct mg_sim_link_config *cfg);
 
+/* A frame's TCP segment, if it carries one. */
+struct sim_seg {
+	uint32_t src, dst;
+	struct mg_tcp_hdr h;
+	size_t len;			/* payload bytes */
+};
+bool sim_parse(const uint8_t *frame, size_t len, struct sim_seg *out);
+
+/* Deliver to side to_side a TCP segment from src:sport to dst:dport, as if side
+ * 1 - to_side had sent it (its MAC), with a right checksum. */
+int sim_inject_tcp(struct sim *s, unsigned to_side, uint32_t src, uint16_t sport,
+		   uint32_t dst, uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags,
+		   uint16_t window, const void *payload, size_t len);
+
 #endif /* TCP_SIM_H */
