@@ -192,3 +192,9 @@ SIM_FULL_BYTES ?= 10485760
 sim-full: $(BUILD)/unix/tests/net_tcp_sim
 	TCP_SIM_SEEDS=$(SIM_FULL_SEEDS) TCP_SIM_BYTES=$(SIM_FULL_BYTES) $<
 .PHONY: sim-full
+
+# --- tcp: bench/tcp (module: tcp): bulk TCP vs Linux over veth, idle connection memory --
+bench-tcp: $(BUILD)/examples/sink.unix $(EXAMPLE_HVT_IMAGES) $(BUILD)/bin/morgana-hvt
+	BUILD=$(BUILD) bench/tcp/run
+bench: bench-tcp
+.PHONY: bench-tcp
