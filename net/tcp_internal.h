@@ -200,6 +200,8 @@ struct mg_tcp {
 static inline void
 tcp_count_trace(uint64_t *counter, uint64_t n, uint32_t trace_id)
 {
+	if (n == 0)
+		return;
 	*counter += n;
 	mg_trace(MG_TRACE_COUNTER, trace_id, *counter);
 }
