@@ -87,6 +87,11 @@ $(BUILD)/bin/dns-hostd: $(call objs,unix,tests/dns/hostd.c $(LIB_DNS_SRCS))
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^
 DNS_TARGETS = $(BUILD)/bin/dns-hostd
+# bench/dns: dnsperf against the dns unikernel (unix, hvt) and NSD, in `make bench`.
+bench: bench-dns
+bench-dns: all
+	BUILD=$(BUILD) bench/dns/run
+.PHONY: bench-dns
 # --- end of the dns module's block
 
 # An archive also depends on the build files that list its members, so that a source
