@@ -8,8 +8,8 @@
  *		--dns-server=10.0.0.2 [--no-edns] [--tries=N] [--timeout-ms=N] \
  *		www.example.com AAAA:www.example.com MX:example.com
  *
- * Lines read "NAME TYPE TTL DATA" (addresses for A and AAAA, the RDATA's size for other
- * types), or "NAME TYPE: why" when there is no answer.
+ * Lines read "NAME TYPE TTL DATA" (DATA in presentation form for A, AAAA, NS, CNAME, PTR,
+ * MX and SRV, else the RDATA's size), or "NAME TYPE: why" when there is no answer.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -56,17 +56,38 @@ parse_flag(const char *arg, struct mg_dns_resolve_opts *opts)
 static void
 print_rdata(uint16_t type, const uint8_t *rd, size_t len, char *out, size_t cap)
 {
-	if (type == MG_DNS_T_A && len == 4) {
-		snprintf(out, cap, "%u.%u.%u.%u", rd[0], rd[1], rd[2], rd[3]);
-	} else if (type == MG_DNS_T_AAAA && len == 16) {
-		size_t n = 0;
+	static struct mg_dns_rdata d;	/* three names of 255 octets: off the fiber stack */
+	char name[MG_DNS_NAME_MAX * 4 + 2];
+	size_t n = 0;
 
+	if (mg_dns_rdata_decode(type, rd, len, &d) != 0) {
+		snprintf(out, cap, "(malformed, %zu octets)", len);
+		return;
+	}
+	switch (type) {
+	case MG_DNS_T_A:
+		snprintf(out, cap, "%u.%u.%u.%u", rd[0], rd[1], rd[2], rd[3]);
+		return;
+	case MG_DNS_T_AAAA:
 		for (size_t i = 0; i < 16 && n < cap; i += 2)
 			n += (size_t)snprintf(out + n, cap - n, "%s%x", i ? ":" : "",
 					      (unsigned)(rd[i] << 8 | rd[i + 1]));
-	} else {
-		snprintf(out, cap, "(%zu octets)", len);
+		return;
+	case MG_DNS_T_NS: case MG_DNS_T_CNAME: case MG_DNS_T_PTR:
+		mg_dns_name_to_text(d.u.ptr.name, name, sizeof(name));
+		snprintf(out, cap, "%s", name);
+		return;
+	case MG_DNS_T_MX:
+		mg_dns_name_to_text(d.u.mx.exchange, name, sizeof(name));
+		snprintf(out, cap, "%u %s", d.u.mx.preference, name);
+		return;
+	case MG_DNS_T_SRV:
+		mg_dns_name_to_text(d.u.srv.target, name, sizeof(name));
+		snprintf(out, cap, "%u %u %u %s", d.u.srv.priority, d.u.srv.weight,
+			 d.u.srv.port, name);
+		return;
 	}
+	snprintf(out, cap, "(%zu octets)", len);
 }
 
 /* Resolve one TYPE:NAME or NAME; 0 answered, 2 no answer, 1 error. */
@@ -78,7 +99,7 @@ lookup(struct mg_net *net, uint32_t server, const char *arg,
 	const char *colon = strchr(arg, ':'), *name = colon ? colon + 1 : arg;
 	struct mg_dns_reply reply;
 	uint16_t type = MG_DNS_T_A;
-	char tname[16], data[64];
+	char tname[16], data[MG_DNS_NAME_MAX * 4 + 32];
 	uint8_t rd[512];
 	size_t rdlen, i;
 	uint32_t ttl;
