@@ -53,7 +53,7 @@ $(foreach v,unix asan freestanding,$(eval $(call compile_rules,$(v))))
 # An image links one library of its target: everything an app may use plus the target's
 # platform. Only the members an app calls are linked (static archives, --gc-sections).
 IMAGE_LIB_SRCS = $(RUNTIME_SRCS) $(PLAT_COMMON_SRCS) $(NET_SRCS) $(KV_SRCS) $(HTTP_SRCS) \
-	$(LIB_DNS_SRCS)
+	$(LIB_DNS_SRCS) $(LIB_DNS_NET_SRCS)
 UNIX_LIB_SRCS = $(IMAGE_LIB_SRCS) $(PLAT_UNIX_SRCS)
 $(BUILD)/unix/libmorgana.a: $(call objs,unix,$(UNIX_LIB_SRCS))
 $(BUILD)/asan/libmorgana.a: $(call objs,asan,$(UNIX_LIB_SRCS))
@@ -87,6 +87,11 @@ $(BUILD)/bin/dns-hostd: $(call objs,unix,tests/dns/hostd.c $(LIB_DNS_SRCS))
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^
 DNS_TARGETS = $(BUILD)/bin/dns-hostd
+# bench/dns: dnsperf against the dns unikernel (unix, hvt) and NSD, in `make bench`.
+bench: bench-dns
+bench-dns: all
+	BUILD=$(BUILD) bench/dns/run
+.PHONY: bench-dns
 # --- end of the dns module's block
 
 # An archive also depends on the build files that list its members, so that a source
