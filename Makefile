@@ -196,7 +196,7 @@ $(foreach t,unix hvt spt,$(BUILD)/examples/website.$(t)): $(WEBSITE_HTDOCS)
 # Every image's library carries the kv lookups (storage/) and HTTP (lib/http/); the
 # linker keeps only what an application calls. The host-side test server of
 # tests/http/curl.sh drives lib/http over ordinary sockets (docs/http.md).
-HTTP_HOSTD_SRCS = tests/http/hostd.c $(HTTP_SRCS) storage/kv.c $(KV_PACK_SRCS)
+HTTP_HOSTD_SRCS = tests/http/hostd.c tests/http/api.c $(HTTP_SRCS) storage/kv.c $(KV_PACK_SRCS)
 $(BUILD)/unix/tests/http/hostd: $(call objs,unix,$(HTTP_HOSTD_SRCS))
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")

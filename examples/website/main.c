@@ -5,7 +5,8 @@
  * over HTTP/1.1, and logs one line per request.
  *
  *	morgana run -t hvt --net service=tap0 examples/website -- --ipv4=10.0.77.2/24 \
- *		[--ipv4-gateway=10.0.77.1] [--port=80] [--max-conns=64]
+ *		[--ipv4-gateway=10.0.77.1] [--port=80] [--max-conns=64] \
+ *		[--header-timeout-ms=10000]
  *
  * The log line: method, target, status, body bytes, time from the request's first byte
  * to its last byte handed to TCP. `-l http:warn` turns it off.
@@ -84,6 +85,7 @@ main(int argc, char **argv)
 	struct mg_tcp *tcp;
 	struct mg_net *net;
 	size_t nroutes = 0, extra = 0;
+	uint64_t header_timeout_ns = 0;
 	char addr[16];
 	int err;
 
@@ -99,11 +101,14 @@ main(int argc, char **argv)
 			cfg.port = (uint16_t)v;
 		else if (r == 0 && (r = number_flag(argv[i], "--max-conns", 1, 100000, &v)) == 1)
 			cfg.max_conns = (unsigned)v;
+		else if (r == 0 &&
+			 (r = number_flag(argv[i], "--header-timeout-ms", 1, 3600000, &v)) == 1)
+			header_timeout_ns = v * 1000000ull;
 		if (r < 0)
 			return 64;
 		if (r == 0) {
-			printf("website: unknown argument '%s' (flags: --port=N --max-conns=N)\n",
-			       argv[i]);
+			printf("website: unknown argument '%s' (flags: --port=N --max-conns=N "
+			       "--header-timeout-ms=N)\n", argv[i]);
 			return 64;
 		}
 	}
@@ -120,6 +125,8 @@ main(int argc, char **argv)
 	srv.routes = routes;
 	srv.route_count = nroutes;
 	srv.server_name = "Morgana";
+	if (header_timeout_ns != 0)
+		srv.header_timeout_ns = header_timeout_ns;
 	srv.unix_time = unix_time;
 	srv.log = log_request;
 	if ((err = mg_tcp_create(net, NULL, &tcp)) != 0 ||
