@@ -83,16 +83,18 @@ if wait "$slow_pid"; then ok "20 slowloris connections are cut off with 408 at t
 else not_ok "20 slowloris connections are cut off with 408 at the deadline" "$(cat "$TMP/slow.out")"; fi
 check "curl is served while they trickle (5 of 5)" test "$served" = 5
 
-# The connection bound: 32 idle connections fill it; one more gets 503; once they go,
-# requests are served again.
+# The connection bound: 32 idle connections fill it (for the 1.5 s the header deadline
+# gives a silent connection); one more gets 503; once they are gone, requests are served
+# again.
 HOLD='
 import socket, sys, time
 socks = [socket.create_connection((sys.argv[1], 80), timeout=5) for _ in range(32)]
-time.sleep(float(sys.argv[2]))
+print("held", flush=True)
+time.sleep(1)
 '
-in_ns python3 -c "$HOLD" "$GUEST_IP" 1 &
+in_ns python3 -c "$HOLD" "$GUEST_IP" >"$TMP/hold.out" 2>&1 &
 hold_pid=$!
-sleep 0.4
+for _ in $(seq 50); do grep -q held "$TMP/hold.out" && break; sleep 0.05; done
 check "past --max-conns a connection is refused with 503" bash -c "
 	[ \"\$(ip netns exec $NS curl -s -m 2 -o /dev/null -w '%{http_code}' $URL/)\" = 503 ]"
 wait "$hold_pid"
