@@ -138,6 +138,7 @@ $(BUILD)/bench/kvm_floor: $(BUILD)/unix/bench/boot/kvm_floor.o
 all: $(BUILD)/bench/kvm_floor
 bench: all
 	BUILD=$(BUILD) bench/boot/run
+	BUILD=$(BUILD) bench/http/run
 .PHONY: bench
 
 # --- net: libFuzzer targets of the wire codecs (module: net) ------------------------------

@@ -339,6 +339,47 @@ pipelined_answers_come_in_order_and_close_ends_them_without_a_reset(void **state
 	run(pipelined_then_close, 0);
 }
 
+/* The glue aborts a connection from inside the accept callback when it has no memory
+ * for it; TCP must not touch the connection after that (ASan sees it if it does). */
+static unsigned aborted_in_accept;
+
+static void
+abort_at_once(void *arg, struct mg_tcp_listener *l, struct mg_tcp_conn *c)
+{
+	(void)arg;
+	(void)l;
+	aborted_in_accept++;
+	(void)mg_tcp_abort(c);
+}
+
+static int
+abort_in_accept(void)
+{
+	struct mg_tcp_listener *l;
+	struct mg_tcp_conn *c;
+	char byte;
+
+	if (mg_tcp_listen(t.s.tcp[1], 81, 0, abort_at_once, NULL, &l) != 0)
+		FAIL("listen");
+	for (int i = 0; i < 3; i++) {
+		if (mg_tcp_dial(t.s.tcp[0], SIM_ADDR1, 81, mg_now_ns() + 10 * SEC, &c) != 0)
+			FAIL("dial %d", i);
+		if (mg_tcp_read(c, &byte, 1, mg_now_ns() + 10 * SEC) != -ECONNRESET)
+			FAIL("connection %d was not reset", i);
+		(void)mg_tcp_close(c);
+	}
+	(void)mg_tcp_unlisten(l);
+	return aborted_in_accept == 3 ? 0 : 1;
+}
+
+static void
+an_accept_callback_may_abort_the_connection_it_is_given(void **state)
+{
+	(void)state;
+	aborted_in_accept = 0;
+	run(abort_in_accept, 0);
+}
+
 int
 main(void)
 {
@@ -347,6 +388,7 @@ main(void)
 		cmocka_unit_test(a_slow_head_gets_408_at_its_deadline_while_others_are_served),
 		cmocka_unit_test(connections_past_max_conns_get_503_and_later_ones_are_served),
 		cmocka_unit_test(pipelined_answers_come_in_order_and_close_ends_them_without_a_reset),
+		cmocka_unit_test(an_accept_callback_may_abort_the_connection_it_is_given),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
