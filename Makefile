@@ -253,3 +253,18 @@ clean:
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# --- tcp: the full simulated sweep (module: tcp) ----------------------------------------
+# `make test` runs 100 seeds x 1 MB each way (tests/unit/net_tcp_sim.c); this runs the
+# full sweep, 1,000 seeds x 10 MB each way, on the optimised build.
+SIM_FULL_SEEDS ?= 1000
+SIM_FULL_BYTES ?= 10485760
+sim-full: $(BUILD)/unix/tests/net_tcp_sim
+	TCP_SIM_SEEDS=$(SIM_FULL_SEEDS) TCP_SIM_BYTES=$(SIM_FULL_BYTES) $<
+.PHONY: sim-full
+
+# --- tcp: bench/tcp (module: tcp): bulk TCP vs Linux over veth, idle connection memory --
+bench-tcp: $(BUILD)/examples/sink.unix $(EXAMPLE_HVT_IMAGES) $(BUILD)/bin/morgana-hvt
+	BUILD=$(BUILD) bench/tcp/run
+bench: bench-tcp
+.PHONY: bench-tcp

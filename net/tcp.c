@@ -218,9 +218,15 @@ tcp_isn(const struct mg_tcp *tcp, uint32_t laddr, uint16_t lport, uint32_t raddr
 /* The timestamp clock (1 ms) plus a per-tuple offset (RFC 7323 7.1): stable for a
  * tuple, so a reused tuple still sends increasing timestamps. */
 uint32_t
+tcp_ts_clock(void)
+{
+	return (uint32_t)(mg_now_ns() / (1000000000ull / TCP_TS_HZ));
+}
+
+uint32_t
 tcp_ts_now(const struct mg_tcp_conn *c)
 {
-	return (uint32_t)(mg_now_ns() / (1000000000ull / TCP_TS_HZ)) + c->ts_offset;
+	return tcp_ts_clock() + c->ts_offset;
 }
 
 /* --- the connection table ------------------------------------------------------------------ */
@@ -491,7 +497,7 @@ mg_tcp_connect_from(struct mg_tcp *tcp, uint16_t lport, uint32_t dst, uint16_t d
 	c->iss = tcp_isn(tcp, laddr, port, dst, dport);
 	if (has_floor && seq_lt(c->iss, floor))
 		c->iss = floor;
-	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
+	c->snd_una = c->snd_nxt = c->iss;
 	c->sbuf_seq = c->iss + 1;
 	c->state = MG_TCP_SYN_SENT;
 	c->owned = true;

@@ -95,7 +95,7 @@ struct mg_tcp_conn {
 	int err;			/* why it closed, for the reader: 0 or -errno */
 
 	/* Send side. */
-	uint32_t iss, snd_una, snd_nxt, snd_max;	/* snd_max: highest sent + 1 */
+	uint32_t iss, snd_una, snd_nxt;	/* snd_nxt: highest sent + 1 (never rewound) */
 	uint32_t snd_wnd, max_snd_wnd, snd_wl1, snd_wl2;
 	uint32_t sbuf_seq;		/* sequence number of the first byte in sbuf */
 	uint8_t snd_wscale, rcv_wscale;
@@ -200,6 +200,8 @@ struct mg_tcp {
 static inline void
 tcp_count_trace(uint64_t *counter, uint64_t n, uint32_t trace_id)
 {
+	if (n == 0)
+		return;
 	*counter += n;
 	mg_trace(MG_TRACE_COUNTER, trace_id, *counter);
 }
@@ -209,6 +211,8 @@ uint32_t tcp_prf(const struct mg_tcp *tcp, uint32_t domain, uint32_t laddr, uint
 		 uint32_t raddr, uint16_t rport);
 uint32_t tcp_isn(const struct mg_tcp *tcp, uint32_t laddr, uint16_t lport, uint32_t raddr,
 		 uint16_t rport);
+/* The timestamp clock (ms), and plus c's offset: what c sends as TSval. */
+uint32_t tcp_ts_clock(void);
 uint32_t tcp_ts_now(const struct mg_tcp_conn *c);
 void tcp_hash_insert(struct mg_tcp_conn *c);
 void tcp_hash_remove(struct mg_tcp_conn *c);

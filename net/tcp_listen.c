@@ -173,7 +173,7 @@ syn_input(struct mg_tcp *tcp, struct mg_tcp_listener *l, struct tcp_seg *s, bool
 	c->iss = tcp_isn(tcp, s->dst, s->h.dport, s->src, s->h.sport);
 	if (has_floor && seq_lt(c->iss, isn_floor))
 		c->iss = isn_floor;
-	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
+	c->snd_una = c->snd_nxt = c->iss;
 	c->sbuf_seq = c->iss + 1;
 	c->irs = s->h.seq;
 	c->rcv_nxt = s->h.seq + 1;
@@ -205,7 +205,6 @@ cookie_syn(struct mg_tcp *tcp, struct tcp_seg *s)
 	uint32_t slot = (uint32_t)(mg_now_ns() / TCP_COOKIE_SLOT_NS), mss_idx = 0, isn;
 	uint16_t peer_mss = s->h.opts.has_mss ? s->h.opts.mss : TCP_DEFAULT_MSS;
 	struct mg_tcp_opts o = { 0 };
-	struct mg_tcp_conn tmp;
 
 	for (uint32_t i = 0; i < 8; i++)
 		if (mss_table[i] <= peer_mss)
@@ -218,10 +217,9 @@ cookie_syn(struct mg_tcp *tcp, struct tcp_seg *s)
 
 		if (s->h.opts.sack_permitted && !tcp->cfg.no_sack)
 			bits |= 0x10;
-		memset(&tmp, 0, sizeof(tmp));
-		tmp.ts_offset = tcp_prf(tcp, TCP_PRF_TS, s->dst, s->h.dport, s->src, s->h.sport);
 		o.has_ts = true;
-		o.ts_val = (tcp_ts_now(&tmp) & ~0x1fu) | bits;
+		o.ts_val = ((tcp_ts_clock() + tcp_prf(tcp, TCP_PRF_TS, s->dst, s->h.dport, s->src,
+						      s->h.sport)) & ~0x1fu) | bits;
 		o.ts_ecr = s->h.opts.ts_val;
 		o.has_wscale = (bits & 0xf) != 0xf;
 		o.wscale = tcp->rcv_wscale;
@@ -259,7 +257,7 @@ cookie_ack(struct mg_tcp *tcp, struct mg_tcp_listener *l, struct tcp_seg *s)
 	tcp->net->c.tcp.syncookies_ok++;
 	tcp->net->c.tcp.passive_opens++;
 	c->iss = cookie;
-	c->snd_una = c->snd_nxt = c->snd_max = s->h.ack;
+	c->snd_una = c->snd_nxt = s->h.ack;
 	c->sbuf_seq = s->h.ack;
 	c->irs = peer_isn;
 	c->rcv_nxt = s->h.seq;
@@ -419,7 +417,7 @@ tw_ack(struct mg_tcp *tcp, struct tcp_tw *tw)
 
 	if (tw->ts_ok) {
 		o.has_ts = true;
-		o.ts_val = (uint32_t)(mg_now_ns() / (1000000000ull / TCP_TS_HZ)) + tw->ts_offset;
+		o.ts_val = tcp_ts_clock() + tw->ts_offset;
 		o.ts_ecr = tw->ts_recent;
 	}
 	(void)tcp_send_raw(tcp, tw->laddr, tw->lport, tw->raddr, tw->rport, tw->snd_nxt,

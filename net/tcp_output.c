@@ -119,7 +119,6 @@ tcp_send_raw(struct mg_tcp *tcp, uint32_t laddr, uint16_t lport, uint32_t raddr,
 	(void)mg_tcp_emit(p, (size_t)hlen, &h, laddr, raddr, (size_t)hlen, 0);
 	net->c.tcp.tx++;
 	mg_trace(MG_TRACE_COUNTER, MG_TRACE_TCP_SEGS_OUT, net->c.tcp.tx);
-	(void)laddr;
 	return mg_ipv4_output(net, pkt, raddr, MG_IP_PROTO_TCP);
 }
 
@@ -195,7 +194,7 @@ tcp_send_syn(struct mg_tcp_conn *c)
 	}
 	(void)send_segment(c, c->iss, 0, MG_TCP_SYN | (active ? 0 : MG_TCP_ACK), &o);
 	if (c->snd_nxt == c->iss) {
-		c->snd_nxt = c->snd_max = c->iss + 1;
+		c->snd_nxt = c->iss + 1;
 		c->rtt_timing = true;
 		c->rtt_seq = c->snd_nxt;
 		c->rtt_start_ns = mg_now_ns();
@@ -467,7 +466,6 @@ send_new(struct mg_tcp_conn *c, uint32_t pipe)
 	if (send_segment(c, c->snd_nxt, len, flags, NULL) != 0)
 		return false;
 	c->snd_nxt += len + (fin ? 1 : 0);
-	c->snd_max = c->snd_nxt;
 	tcp_count_trace(&TCP_C(c).bytes_sent, len, MG_TRACE_TCP_BYTES_SENT);
 	if (!c->rtt_timing) {
 		c->rtt_timing = true;

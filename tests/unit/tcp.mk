@@ -9,3 +9,6 @@ net_tcp_sim_SRCS = tests/unit/net_tcp_sim.c $(TCP_SIM_TEST_SRCS)
 
 UNIT_TESTS += net_tcp_rfc
 net_tcp_rfc_SRCS = tests/unit/net_tcp_rfc.c $(TCP_SIM_TEST_SRCS)
+
+UNIT_TESTS += net_tcp_more
+net_tcp_more_SRCS = tests/unit/net_tcp_more.c $(TCP_SIM_TEST_SRCS)

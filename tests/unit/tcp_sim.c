@@ -16,6 +16,8 @@
 #define CHUNK		16384
 #define BULK_TIMEOUT_NS	(4ull * 3600 * 1000000000)	/* virtual */
 
+uint16_t sim_mtu = 1500;
+
 int
 sim_open(struct sim *s, uint64_t seed, const struct mg_sim_link_config *cfg,
 	 const struct mg_tcp_config *tcfg0, const struct mg_tcp_config *tcfg1)
@@ -29,7 +31,7 @@ sim_open(struct sim *s, uint64_t seed, const struct mg_sim_link_config *cfg,
 
 	memset(s, 0, sizeof(*s));
 	memcpy(key, &seed, sizeof(seed));
-	if ((err = mg_sim_link_create(1500, cfg, key, &s->link)) != 0)
+	if ((err = mg_sim_link_create(sim_mtu, cfg, key, &s->link)) != 0)
 		return err;
 	for (unsigned i = 0; i < 2; i++) {
 		const struct mg_tcp_config *given = i == 0 ? tcfg0 : tcfg1;

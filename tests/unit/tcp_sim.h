@@ -18,6 +18,9 @@
 #define SIM_ADDR1	0x0a000002u	/* 10.0.0.2, side 1 */
 #define SIM_PORT	5001
 
+/* The link's MTU for the next sim_open() (default 1500). */
+extern uint16_t sim_mtu;
+
 struct sim {
 	struct mg_sim_link *link;
 	struct mg_net *net[2];
