@@ -25,9 +25,13 @@
  * with a message) on any bad one or on an unknown call: a correct guest never sees that.
  * Results are written back into the argument struct before the `out` completes.
  *
- * Exceptions. The guest calls MG_HVT_CALL_TRAPS once, early, with the address of its 32
- * exception stubs, MG_HVT_TRAP_STUB_SIZE bytes apart, inside an executable segment. The
- * tender points IDT vectors 0..31 at them (CPL0, interrupt gates, on a private stack).
+ * Exceptions. The guest names its 32 exception stubs, MG_HVT_TRAP_STUB_SIZE bytes apart,
+ * inside an executable segment, in one of two ways: an ELF note in the image owned by
+ * "Morgana" of type MG_HVT_TRAPS_NOTE_TYPE whose 8-byte descriptor is the address of stub
+ * 0 (the tender then sets them up before the guest's first instruction, and refuses the
+ * image if they do not lie in its text), or the MG_HVT_CALL_TRAPS hypercall, once, early
+ * (a hypercall exit costs tens of microseconds; the note costs nothing). The tender
+ * points IDT vectors 0..31 at them (CPL0, interrupt gates, on a private stack).
  * A stub MUST only report the fault with MG_HVT_CALL_TRAP and its struct mg_hvt_trap_frame
  * on that stack; it runs at CPL0, where this machine's nested KVM emulates every
  * instruction and refuses SSE.
@@ -46,6 +50,7 @@
 #define MG_HVT_TRAP_VECTORS	32
 #define MG_HVT_STACK_SIZE	(128 * 1024)
 #define MG_HVT_MAIN_STACK_SIZE	(256 * 1024)
+#define MG_HVT_TRAPS_NOTE_TYPE	0x4d470002u	/* owner "Morgana", as the manifest's */
 
 /* Call numbers; macros, not an enum, so that assembly can use them too. */
 #define MG_HVT_CALL_TRAPS	1	/* struct mg_hvt_traps */
@@ -66,7 +71,7 @@
 #ifndef __ASSEMBLER__
 struct mg_hvt_traps {
 	uint64_t stubs;		/* address of stub 0 */
-	int64_t ret;		/* 0, or -EINVAL if refused (outside text, or set twice) */
+	int64_t ret;		/* 0, or -EINVAL if refused (outside text, or set already) */
 };
 
 /* Pushed by a stub, lowest address first: registers, then what the CPU pushed. */

@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <morgana/hvt_abi.h>
+
 #include "elf.h"
 
 #define MAX_PHDRS 64u
@@ -20,8 +22,8 @@ static int refuse(char *why, size_t why_len, const char *fmt, ...)
 static int check_header(const Elf64_Ehdr *eh, size_t file_size, char *why, size_t why_len);
 static int add_segment(const Elf64_Phdr *ph, size_t file_size, uint64_t lo, uint64_t hi,
 		       struct mg_elf_image *image, char *why, size_t why_len);
-static int find_manifest(const uint8_t *file, const Elf64_Phdr *ph, size_t file_size,
-			 struct mg_elf_image *image, bool *found, char *why, size_t why_len);
+static int find_notes(const uint8_t *file, const Elf64_Phdr *ph, size_t file_size,
+		      struct mg_elf_image *image, bool *found, char *why, size_t why_len);
 
 static int
 refuse(char *why, size_t why_len, const char *fmt, ...)
@@ -110,9 +112,10 @@ add_segment(const Elf64_Phdr *ph, size_t file_size, uint64_t lo, uint64_t hi,
 	return 0;
 }
 
+/* Take the manifest and the traps address from the Morgana notes of one PT_NOTE. */
 static int
-find_manifest(const uint8_t *file, const Elf64_Phdr *ph, size_t file_size,
-	      struct mg_elf_image *image, bool *found, char *why, size_t why_len)
+find_notes(const uint8_t *file, const Elf64_Phdr *ph, size_t file_size,
+	   struct mg_elf_image *image, bool *found, char *why, size_t why_len)
 {
 	uint64_t off = ph->p_offset, left = ph->p_filesz;
 	Elf64_Nhdr nh;
@@ -126,10 +129,19 @@ find_manifest(const uint8_t *file, const Elf64_Phdr *ph, size_t file_size,
 		desc_len = ((uint64_t)nh.n_descsz + 3) & ~(uint64_t)3;
 		if (name_len > left - sizeof(nh) || desc_len > left - sizeof(nh) - name_len)
 			return refuse(why, why_len, "truncated ELF note");
-		if (nh.n_type == MG_MANIFEST_NOTE_TYPE &&
-		    nh.n_namesz == sizeof(MG_MANIFEST_NOTE_NAME) &&
-		    memcmp(file + off + sizeof(nh), MG_MANIFEST_NOTE_NAME,
-			   sizeof(MG_MANIFEST_NOTE_NAME)) == 0) {
+		bool ours = nh.n_namesz == sizeof(MG_MANIFEST_NOTE_NAME) &&
+			    memcmp(file + off + sizeof(nh), MG_MANIFEST_NOTE_NAME,
+				   sizeof(MG_MANIFEST_NOTE_NAME)) == 0;
+
+		if (ours && nh.n_type == MG_HVT_TRAPS_NOTE_TYPE) {
+			if (image->trap_stubs != 0 || nh.n_descsz != sizeof(uint64_t))
+				return refuse(why, why_len, "malformed or second traps note");
+			memcpy(&image->trap_stubs, file + off + sizeof(nh) + name_len,
+			       sizeof(uint64_t));
+			if (image->trap_stubs == 0)
+				return refuse(why, why_len, "traps note names address 0");
+		}
+		if (ours && nh.n_type == MG_MANIFEST_NOTE_TYPE) {
 			if (*found)
 				return refuse(why, why_len, "more than one manifest note");
 			if (nh.n_descsz != sizeof(struct mg_manifest))
@@ -179,7 +191,7 @@ mg_elf_load(const void *file, size_t file_size, void *mem, uint64_t lo, uint64_t
 		if (ph.p_type == PT_LOAD && ph.p_memsz > 0)
 			rc = add_segment(&ph, file_size, lo, hi, image, why, why_len);
 		else if (ph.p_type == PT_NOTE)
-			rc = find_manifest(bytes, &ph, file_size, image, &found, why, why_len);
+			rc = find_notes(bytes, &ph, file_size, image, &found, why, why_len);
 		else if (ph.p_type == PT_DYNAMIC || ph.p_type == PT_INTERP || ph.p_type == PT_TLS)
 			rc = refuse(why, why_len, "dynamic linking and TLS are not supported");
 		if (rc != 0)

@@ -34,6 +34,8 @@ struct mg_elf_image {
 	size_t segment_count;
 	struct mg_elf_segment segments[MG_ELF_MAX_SEGMENTS];	/* ascending, disjoint */
 	struct mg_manifest manifest;	/* copied from the image's note, not yet checked */
+	uint64_t trap_stubs;	/* hvt: the traps note's address (hvt_abi.h), 0 if none;
+				 * not yet checked */
 };
 
 /*
@@ -42,8 +44,9 @@ struct mg_elf_image {
  * [lo, hi) (both page-aligned). Refused (-EINVAL, reason in why): not a 64-bit little-endian x86_64
  * executable, headers or segments outside the file, a segment not page-aligned, outside
  * [lo, hi), overlapping another, both writable and executable, more than
- * MG_ELF_MAX_SEGMENTS segments, an entry point outside executable memory, or no single
- * well-formed Morgana manifest note. mem outside the segments is left as it was.
+ * MG_ELF_MAX_SEGMENTS segments, an entry point outside executable memory, no single
+ * well-formed Morgana manifest note, or a malformed or second traps note (hvt). mem
+ * outside the segments is left as it was.
  */
 int mg_elf_load(const void *file, size_t file_size, void *mem, uint64_t lo, uint64_t hi,
 		struct mg_elf_image *image, char *why, size_t why_len);

@@ -3,7 +3,10 @@
  * tender.h -- what the tenders (morgana-hvt, morgana-spt) share on the host side: reading
  * the image file, the --mem and device options, attaching TAP interfaces and block files
  * to the devices the image's manifest declares, and quoting the guest's arguments into
- * the sh-style command line of struct mg_plat_boot_info.
+ * the sh-style command line of struct mg_plat_boot_info. Both tenders take the same
+ * command line:
+ *
+ *	NAME [--mem=MB] [--net:NAME=TAPIF] [--block:NAME=PATH] [--] IMAGE [ARGS...]
  */
 #ifndef MORGANA_TENDER_COMMON_H
 #define MORGANA_TENDER_COMMON_H
@@ -12,6 +15,8 @@
 #include <stdint.h>
 
 #include <morgana/manifest.h>
+
+#include "elf.h"
 
 #define MG_TENDER_EXIT_USAGE	64	/* bad command line */
 #define MG_TENDER_EXIT_FAIL	255	/* bad image, guest fault or abort, setup failure */
@@ -50,6 +55,42 @@ int mg_tender_devices_attach(struct mg_tender_device devices[MG_MANIFEST_MAX_DEV
 			     size_t why_len);
 /* Close the first count devices (unused slots are skipped) and mark them unused. */
 void mg_tender_devices_close(struct mg_tender_device *devices, size_t count);
+
+/* A tender: its name for messages, its --mem bounds and default in MiB. */
+struct mg_tender {
+	const char *name;
+	unsigned mem_min_mb, mem_max_mb, mem_default_mb;
+};
+
+/* What the command line asked for. */
+struct mg_tender_args {
+	uint64_t mem_size;
+	const char *image;
+	char *const *argv;	/* the guest's arguments, after IMAGE */
+	int argc;
+	size_t dev_count;
+	struct mg_tender_device_arg devs[MG_MANIFEST_MAX_DEVICES];
+};
+
+#define MG_TENDER_GO	(-1)	/* mg_tender_parse_args: run the image */
+
+/* Print the usage text of tender t on stderr. */
+void mg_tender_usage(const struct mg_tender *t);
+/*
+ * Parse argv (options up to the first non-option or "--", then IMAGE and its ARGS) into
+ * a. Returns MG_TENDER_GO, or the status to exit with after it printed what is wrong or
+ * the help: 0 for --help, MG_TENDER_EXIT_USAGE for a bad command line.
+ */
+int mg_tender_parse_args(const struct mg_tender *t, int argc, char *argv[],
+			 struct mg_tender_args *a);
+
+/*
+ * Read the image file path (at most mem_size bytes), load it into guest memory mem
+ * (whose first byte is guest address 0) within [lo, hi) and check its manifest. On
+ * failure, reports "NAME: PATH: reason" on stderr and returns -errno.
+ */
+int mg_tender_load_image(const struct mg_tender *t, const char *path, uint64_t mem_size,
+			 uint8_t *mem, uint64_t lo, uint64_t hi, struct mg_elf_image *image);
 
 /* Read the whole regular file path, at most limit bytes, into a malloc'd buffer.
  * -EFBIG if larger, -EINVAL if not a regular file or empty, else -errno. */

@@ -25,6 +25,7 @@
 #include <morgana/manifest.h>
 
 #include "../common/elf.h"
+#include "../common/tender.h"
 
 #define HVT_PAGE		4096u
 #define HVT_SYS			0x1000u
@@ -83,27 +84,11 @@ void *mg_hvt_checked_gpa(const struct mg_hvt_mem *mem, uint64_t gpa, uint64_t le
 int mg_hvt_mem_add_region(struct mg_hvt_mem *mem, uint64_t start, uint64_t end,
 			  unsigned prot);
 
-struct mg_hvt_device {
-	uint32_t type;		/* enum mg_device_type; 0 if the slot is unused */
-	int fd;
-	uint8_t mac[6];		/* net */
-	uint16_t mtu;		/* net */
-	uint64_t capacity;	/* block */
-	uint64_t block_size;	/* block */
-};
-
-/* A device given on the command line, before it is matched with the manifest. */
-struct mg_hvt_device_arg {
-	uint32_t type;
-	char name[MG_NAME_MAX];
-	const char *path;	/* TAP interface or file */
-};
-
 struct mg_hvt {
 	struct mg_hvt_mem mem;
 	bool traps_set;
 	uint32_t device_count;	/* = the manifest's; devices[i] is manifest device i */
-	struct mg_hvt_device devices[MG_MANIFEST_MAX_DEVICES];
+	struct mg_tender_device devices[MG_MANIFEST_MAX_DEVICES];
 };
 
 /* Where and how the vCPU starts. */
@@ -125,15 +110,6 @@ int mg_hvt_layout(struct mg_hvt *hvt, const struct mg_elf_image *image, char *co
 		  size_t why_len);
 /* Point IDT vectors 0..31 at the stubs at guest address stubs (already checked). */
 void mg_hvt_layout_set_traps(struct mg_hvt *hvt, uint64_t stubs);
-
-/* devices.c */
-/* Parse "--net:NAME=TAPIF" or "--block:NAME=PATH"; -EINVAL if malformed. */
-int mg_hvt_device_parse(const char *opt, struct mg_hvt_device_arg *arg);
-/* Match args against the (checked) manifest, open them; -errno with a reason. */
-int mg_hvt_devices_attach(struct mg_hvt *hvt, const struct mg_manifest *m,
-			  const struct mg_hvt_device_arg *args, size_t count, char *why,
-			  size_t why_len);
-void mg_hvt_devices_close(struct mg_hvt *hvt);
 
 /* hypercall.c */
 /*

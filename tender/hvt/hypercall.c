@@ -137,7 +137,7 @@ poll_devices(struct mg_hvt *hvt, struct mg_hvt_poll *a)
 	a->ready = ready;
 }
 
-static const struct mg_hvt_device *
+static const struct mg_tender_device *
 device(const struct mg_hvt *hvt, uint64_t handle, uint32_t type)
 {
 	if (handle >= hvt->device_count || hvt->devices[handle].type != type)
@@ -151,7 +151,7 @@ device(const struct mg_hvt *hvt, uint64_t handle, uint32_t type)
  * Returns 0, -EINVAL (a bad frame: the guest's mistake) or 1 (a bad address).
  */
 static int
-check_batch(const struct mg_hvt *hvt, const struct mg_hvt_device *dev,
+check_batch(const struct mg_hvt *hvt, const struct mg_tender_device *dev,
 	    const struct mg_hvt_net_io *a, bool is_read, struct mg_hvt_frame *frames,
 	    uint8_t **bufs)
 {
@@ -184,7 +184,7 @@ net_io(struct mg_hvt *hvt, struct mg_hvt_net_io *a, bool is_read, int *status)
 	static struct mg_hvt_frame frames[MG_HVT_NET_BATCH_MAX];
 	static uint8_t *bufs[MG_HVT_NET_BATCH_MAX];
 	const struct mg_hvt_net_io req = *a;
-	const struct mg_hvt_device *dev = device(hvt, req.handle, MG_DEVICE_NET);
+	const struct mg_tender_device *dev = device(hvt, req.handle, MG_DEVICE_NET);
 	struct mg_hvt_frame *g;
 	uint64_t done = 0, len;
 	int64_t ret;
@@ -225,7 +225,7 @@ out:
 static int
 block_io(struct mg_hvt *hvt, struct mg_hvt_block_io *a, bool is_read, int *status)
 {
-	const struct mg_hvt_device *dev = device(hvt, a->handle, MG_DEVICE_BLOCK);
+	const struct mg_tender_device *dev = device(hvt, a->handle, MG_DEVICE_BLOCK);
 	uint64_t off = a->offset, len = a->len, at = 0;
 	uint8_t *buf;
 	ssize_t n;
@@ -321,7 +321,7 @@ mg_hvt_hypercall(struct mg_hvt *hvt, uint64_t gpa, uint32_t value, int *status)
 		return 0;
 	case MG_HVT_CALL_NET_INFO: {
 		struct mg_hvt_net_info *a = arg;
-		const struct mg_hvt_device *dev = device(hvt, a->handle, MG_DEVICE_NET);
+		const struct mg_tender_device *dev = device(hvt, a->handle, MG_DEVICE_NET);
 
 		a->ret = dev == NULL ? -EINVAL : 0;
 		if (dev != NULL) {
@@ -335,7 +335,7 @@ mg_hvt_hypercall(struct mg_hvt *hvt, uint64_t gpa, uint32_t value, int *status)
 		return net_io(hvt, arg, call == MG_HVT_CALL_NET_READ, status);
 	case MG_HVT_CALL_BLOCK_INFO: {
 		struct mg_hvt_block_info *a = arg;
-		const struct mg_hvt_device *dev = device(hvt, a->handle, MG_DEVICE_BLOCK);
+		const struct mg_tender_device *dev = device(hvt, a->handle, MG_DEVICE_BLOCK);
 
 		a->ret = dev == NULL ? -EINVAL : 0;
 		a->capacity = dev == NULL ? 0 : dev->capacity;

@@ -2,7 +2,8 @@
 /*
  * kvm.c -- the KVM side of morgana-hvt: one VM, one vCPU, no in-kernel irqchip (so that
  * nothing but our own hypercalls leaves the guest), a CPUID that tells the guest what the
- * CPU really runs at CPL3, and the entry state of a 64-bit CPL3 guest.
+ * CPU really runs at CPL3 (built from the host's, without KVM's list), and the entry
+ * state of a 64-bit CPL3 guest.
  */
 #include <cpuid.h>
 #include <errno.h>
@@ -41,10 +42,15 @@
 #define LEAF1_ECX_OSXSAVE (1u << 27)
 #define LEAF1_ECX_AVX	(1u << 28)
 #define LEAF1_ECX_VEX	((1u << 12) | (1u << 29))	/* FMA, F16C: need AVX state */
+/* CPUID leaf 1 EDX: FPU PSE TSC MSR PAE CX8 PGE CMOV PAT CLFSH MMX FXSR SSE SSE2 -- the
+ * x86-64 base. */
+#define LEAF1_EDX_PASS	0x0789a179u
 /* CPUID leaf 7 EBX: FSGSBASE BMI1 AVX2 BMI2 ERMS RDSEED ADX SHA */
 #define LEAF7_EBX_PASS	0x200c0329u
 #define LEAF7_EBX_FSGSBASE (1u << 0)
 #define LEAF7_EBX_AVX2	(1u << 5)
+/* CPUID 0x80000001 EDX: NX and LM, which KVM wants before it takes EFER.NXE and LME. */
+#define LEAFX1_EDX	((1u << 20) | (1u << 29))
 
 static int
 fail_errno(char *why, size_t why_len, const char *what)
@@ -55,54 +61,67 @@ fail_errno(char *why, size_t why_len, const char *what)
 	return -err;
 }
 
-static struct kvm_cpuid_entry2 *
-cpuid_entry(struct kvm_cpuid2 *c, uint32_t function, uint32_t index)
+/* What the host CPU runs at CPL3, read once (each cpuid exits to the outer hypervisor). */
+struct host_cpu {
+	uint32_t vendor[3];
+	uint32_t leaf1_ecx, leaf1_edx, leaf7_ebx;
+	bool avx;	/* XSAVE and AVX, with the host OS keeping AVX state */
+};
+
+static void
+host_cpu_read(struct host_cpu *h)
 {
-	for (uint32_t i = 0; i < c->nent; i++)
-		if (c->entries[i].function == function && c->entries[i].index == index)
-			return &c->entries[i];
-	return NULL;
+	unsigned max, a, b, c, d;
+
+	__cpuid(0, max, h->vendor[0], h->vendor[2], h->vendor[1]);
+	__cpuid(1, a, b, h->leaf1_ecx, h->leaf1_edx);
+	h->leaf7_ebx = 0;
+	if (max >= 7) {
+		__cpuid_count(7, 0, a, b, c, d);
+		h->leaf7_ebx = b;
+	}
+	h->avx = (h->leaf1_ecx & LEAF1_ECX_XSAVE) && (h->leaf1_ecx & LEAF1_ECX_AVX) &&
+		 (h->leaf1_ecx & LEAF1_ECX_OSXSAVE);
 }
 
-/* Start from what KVM offers and add what the host CPU has (the guest runs at CPL3,
- * natively); AVX only with XSAVE state the tender enables (XCR0). */
-static int
-set_cpuid(struct mg_hvt_vm *vm, bool *avx, bool *fsgsbase, char *why, size_t why_len)
-{
-	const uint32_t max = 256;
-	struct kvm_cpuid2 *c = calloc(1, sizeof(*c) + max * sizeof(c->entries[0]));
-	struct kvm_cpuid_entry2 *e;
-	unsigned a, b, cx, d;
-	int rc = 0;
+/*
+ * The guest's CPUID, built from the host's without asking KVM (KVM_GET_SUPPORTED_CPUID
+ * alone takes 300-500 us here): only leaves and bits the guest can use at CPL3 -- the
+ * x86-64 base, the CPL3 extensions above, FSGSBASE (the guest sets its own %fs), NX and
+ * LM for EFER, and leaf 0xd naming x87|SSE|AVX state when avx. No leaf 0x80000008: KVM
+ * then assumes 36 physical address bits, more than guest memory needs.
+ */
+struct guest_cpuid {
+	struct kvm_cpuid2 head;
+	struct kvm_cpuid_entry2 entries[6];
+};
 
-	if (c == NULL)
-		return -ENOMEM;
-	c->nent = max;
-	if (ioctl(vm->kvm_fd, KVM_GET_SUPPORTED_CPUID, c) < 0) {
-		rc = fail_errno(why, why_len, "KVM_GET_SUPPORTED_CPUID");
-		goto out;
+static void
+guest_cpuid_build(const struct host_cpu *h, bool avx, struct guest_cpuid *g)
+{
+	const uint32_t sig = KVM_CPUID_FLAG_SIGNIFCANT_INDEX;
+	uint32_t l1_ecx = h->leaf1_ecx & LEAF1_ECX_PASS, l7_ebx = h->leaf7_ebx & LEAF7_EBX_PASS;
+
+	if (!avx) {
+		l1_ecx &= ~(LEAF1_ECX_XSAVE | LEAF1_ECX_AVX | LEAF1_ECX_VEX);
+		l7_ebx &= ~LEAF7_EBX_AVX2;
 	}
-	__cpuid(1, a, b, cx, d);
-	*avx = (cx & LEAF1_ECX_XSAVE) && (cx & LEAF1_ECX_AVX) && (cx & LEAF1_ECX_OSXSAVE) &&
-	       cpuid_entry(c, 0xd, 0) != NULL;
-	if ((e = cpuid_entry(c, 1, 0)) != NULL) {
-		e->ecx |= cx & LEAF1_ECX_PASS;
-		if (!*avx)
-			e->ecx &= ~(LEAF1_ECX_XSAVE | LEAF1_ECX_AVX | LEAF1_ECX_VEX);
-	}
-	__cpuid_count(7, 0, a, b, cx, d);
-	if ((e = cpuid_entry(c, 7, 0)) != NULL) {
-		e->ebx |= b & LEAF7_EBX_PASS;
-		if (!*avx)
-			e->ebx &= ~LEAF7_EBX_AVX2;
-		/* The guest sets its own %fs (stack-protector canary) with wrfsbase. */
-		*fsgsbase = (e->ebx & LEAF7_EBX_FSGSBASE) != 0;
-	}
-	if (ioctl(vm->vcpu_fd, KVM_SET_CPUID2, c) < 0)
-		rc = fail_errno(why, why_len, "KVM_SET_CPUID2");
-out:
-	free(c);
-	return rc;
+	memset(g, 0, sizeof(*g));
+	g->head.nent = 6;
+	g->entries[0] = (struct kvm_cpuid_entry2){ .function = 0, .eax = 0xd,
+		.ebx = h->vendor[0], .ecx = h->vendor[2], .edx = h->vendor[1] };
+	g->entries[1] = (struct kvm_cpuid_entry2){ .function = 1, .ecx = l1_ecx,
+		.edx = h->leaf1_edx & LEAF1_EDX_PASS };
+	g->entries[2] = (struct kvm_cpuid_entry2){ .function = 7, .flags = sig, .ebx = l7_ebx };
+	g->entries[3] = (struct kvm_cpuid_entry2){ .function = 0xd, .flags = sig,
+		.eax = avx ? XCR0_X87_SSE_AVX : 3 };
+	g->entries[4] = (struct kvm_cpuid_entry2){ .function = 0x80000000u,
+		.eax = 0x80000001u, .ebx = h->vendor[0], .ecx = h->vendor[2],
+		.edx = h->vendor[1] };
+	g->entries[5] = (struct kvm_cpuid_entry2){ .function = 0x80000001u, .edx = LEAFX1_EDX };
+	/* KVM reads the entries as the head's flexible array. */
+	_Static_assert(offsetof(struct guest_cpuid, entries) == sizeof(struct kvm_cpuid2),
+		       "entries follow the head");
 }
 
 int
@@ -159,22 +178,19 @@ segment(struct kvm_segment *s, uint16_t selector, uint8_t type, bool code)
 	};
 }
 
-int
-mg_hvt_vm_start(struct mg_hvt_vm *vm, const struct mg_hvt_entry *entry, char *why,
-		size_t why_len)
+/* CPUID, control registers and (with avx) XCR0 of the vCPU. */
+static int
+set_cpu(struct mg_hvt_vm *vm, const struct host_cpu *h, bool avx, uint64_t cr3,
+	char *why, size_t why_len)
 {
+	static struct guest_cpuid cpuid;
 	struct kvm_sregs sregs;
-	struct kvm_regs regs = {
-		.rip = entry->rip, .rsp = entry->rsp, .rdi = entry->rdi,
-		.rflags = 0x2,
-	};
-	struct kvm_fpu fpu = { .fcw = 0x37f, .mxcsr = 0x1f80 };	/* as after fninit */
 	struct kvm_xcrs xcrs = { .nr_xcrs = 1, .xcrs = { { .xcr = 0, .value = XCR0_X87_SSE_AVX } } };
-	bool avx = false, fsgsbase = false;
-	int rc;
+	bool fsgsbase = (h->leaf7_ebx & LEAF7_EBX_FSGSBASE) != 0;
 
-	if ((rc = set_cpuid(vm, &avx, &fsgsbase, why, why_len)) != 0)
-		return rc;
+	guest_cpuid_build(h, avx, &cpuid);
+	if (ioctl(vm->vcpu_fd, KVM_SET_CPUID2, &cpuid.head) < 0)
+		return fail_errno(why, why_len, "KVM_SET_CPUID2");
 	if (ioctl(vm->vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
 		return fail_errno(why, why_len, "KVM_GET_SREGS");
 	segment(&sregs.cs, HVT_SEL_UCODE | 3, 0xb, true);
@@ -188,7 +204,7 @@ mg_hvt_vm_start(struct mg_hvt_vm *vm, const struct mg_hvt_entry *entry, char *wh
 	sregs.idt.base = HVT_IDT;
 	sregs.idt.limit = MG_HVT_TRAP_VECTORS * 16 - 1;
 	sregs.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
-	sregs.cr3 = entry->cr3;
+	sregs.cr3 = cr3;
 	sregs.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT | (avx ? CR4_OSXSAVE : 0) |
 		    (fsgsbase ? CR4_FSGSBASE : 0);
 	sregs.efer = EFER_LME | EFER_LMA | EFER_NXE;
@@ -196,6 +212,29 @@ mg_hvt_vm_start(struct mg_hvt_vm *vm, const struct mg_hvt_entry *entry, char *wh
 		return fail_errno(why, why_len, "KVM_SET_SREGS");
 	if (avx && ioctl(vm->vcpu_fd, KVM_SET_XCRS, &xcrs) < 0)
 		return fail_errno(why, why_len, "KVM_SET_XCRS");
+	return 0;
+}
+
+int
+mg_hvt_vm_start(struct mg_hvt_vm *vm, const struct mg_hvt_entry *entry, char *why,
+		size_t why_len)
+{
+	struct kvm_regs regs = {
+		.rip = entry->rip, .rsp = entry->rsp, .rdi = entry->rdi,
+		.rflags = 0x2,
+	};
+	struct kvm_fpu fpu = { .fcw = 0x37f, .mxcsr = 0x1f80 };	/* as after fninit */
+	struct host_cpu host;
+	int rc;
+
+	host_cpu_read(&host);
+	rc = set_cpu(vm, &host, host.avx, entry->cr3, why, why_len);
+	/* A KVM that cannot hold AVX state refuses its CPUID or XCR0: go on without AVX,
+	 * as the host's CPU without it would. */
+	if (rc != 0 && host.avx)
+		rc = set_cpu(vm, &host, false, entry->cr3, why, why_len);
+	if (rc != 0)
+		return rc;
 	if (ioctl(vm->vcpu_fd, KVM_SET_FPU, &fpu) < 0)
 		return fail_errno(why, why_len, "KVM_SET_FPU");
 	if (ioctl(vm->vcpu_fd, KVM_SET_REGS, &regs) < 0)

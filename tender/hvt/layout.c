@@ -141,32 +141,6 @@ mg_hvt_layout_set_traps(struct mg_hvt *hvt, uint64_t stubs)
 	}
 }
 
-/* sh-quote argv into buf (each word in '...', ' as '\''); returns the length with the
- * NUL, or 0 if it would not fit in len bytes. */
-static size_t
-quote_args(char *buf, size_t len, char *const argv[], int argc)
-{
-	size_t n = 0;
-
-#define PUT(c) do { if (n == len) return 0; buf[n++] = (c); } while (0)
-	for (int i = 0; i < argc; i++) {
-		if (i > 0)
-			PUT(' ');
-		PUT('\'');
-		for (const char *p = argv[i]; *p != '\0'; p++) {
-			if (*p == '\'') {
-				PUT('\''); PUT('\\'); PUT('\''); PUT('\'');
-			} else {
-				PUT(*p);
-			}
-		}
-		PUT('\'');
-	}
-	PUT('\0');
-#undef PUT
-	return n;
-}
-
 static int
 write_boot_info(struct mg_hvt *hvt, const struct mg_elf_image *image, char *const argv[],
 		int argc, uint64_t tsc_hz, uint64_t heap_start, uint64_t heap_end,
@@ -186,7 +160,7 @@ write_boot_info(struct mg_hvt *hvt, const struct mg_elf_image *image, char *cons
 	};
 	size_t cmdline_len;
 
-	cmdline_len = quote_args((char *)hvt->mem.base + cmdline, HVT_CMDLINE_MAX, argv, argc);
+	cmdline_len = mg_tender_quote_args((char *)hvt->mem.base + cmdline, HVT_CMDLINE_MAX, argv, argc);
 	if (cmdline_len == 0) {
 		snprintf(why, why_len, "arguments longer than %u bytes once quoted",
 			 HVT_CMDLINE_MAX);
@@ -245,6 +219,18 @@ mg_hvt_layout(struct mg_hvt *hvt, const struct mg_elf_image *image, char *const 
 	if (rc != 0)
 		return rc;
 	build_descriptor_tables(mem);
+	if (image->trap_stubs != 0) {
+		if (mg_hvt_checked_gpa(mem, image->trap_stubs,
+				       MG_HVT_TRAP_VECTORS * MG_HVT_TRAP_STUB_SIZE,
+				       MG_HVT_TRAP_STUB_SIZE, HVT_PROT_R | HVT_PROT_X) == NULL) {
+			snprintf(why, why_len, "bad image: its traps note names 0x%llx, not %u "
+				 "exception stubs in its text",
+				 (unsigned long long)image->trap_stubs, MG_HVT_TRAP_VECTORS);
+			return -EINVAL;
+		}
+		mg_hvt_layout_set_traps(hvt, image->trap_stubs);
+		hvt->traps_set = true;
+	}
 	entry->cr3 = build_page_tables(mem);
 	entry->rip = image->entry;
 	entry->rsp = stack_top;

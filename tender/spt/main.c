@@ -22,19 +22,10 @@
 
 #include "spt.h"
 
-#define DEFAULT_MEM_MB	16u
-
-static void
-usage(void)
-{
-	fprintf(stderr,
-		"usage: morgana-spt [--mem=MB] [--net:NAME=TAPIF] [--block:NAME=PATH] [--] "
-		"IMAGE [ARGS...]\n"
-		"  --mem=MB            guest memory, %u..%u MiB (default %u)\n"
-		"  --net:NAME=TAPIF    attach TAP interface TAPIF as network device NAME\n"
-		"  --block:NAME=PATH   attach file PATH as block device NAME\n",
-		SPT_MEM_MIN_MB, SPT_MEM_MAX_MB, DEFAULT_MEM_MB);
-}
+static const struct mg_tender spt = {
+	.name = "morgana-spt",
+	.mem_min_mb = SPT_MEM_MIN_MB, .mem_max_mb = SPT_MEM_MAX_MB, .mem_default_mb = 16,
+};
 
 /* The guest's console is fd 1 and fault reports go to fd 2: if the tender was started
  * without them, a device opened later must not take their numbers. */
@@ -53,14 +44,13 @@ reserve_stdio(void)
 /* Load the image and set up everything around it; on success *entry etc. say where to
  * go. Returns 0 or an exit status after reporting. */
 static int
-prepare(uint64_t mem_size, const char *path, const struct mg_tender_device_arg *dev_args,
-	size_t dev_count, char *const argv[], int argc,
+prepare(const struct mg_tender_args *a,
 	struct mg_tender_device devices[MG_MANIFEST_MAX_DEVICES], struct mg_elf_image *image,
 	struct mg_spt_layout *layout)
 {
+	const uint64_t mem_size = a->mem_size;
 	uint64_t lo, hi, boot_end;
-	uint8_t *file = NULL, *stage;
-	size_t file_size = 0;
+	uint8_t *stage;
 	char why[256] = "";
 	int rc;
 
@@ -68,26 +58,14 @@ prepare(uint64_t mem_size, const char *path, const struct mg_tender_device_arg *
 		fprintf(stderr, "morgana-spt: %s\n", why);
 		return MG_TENDER_EXIT_FAIL;
 	}
-	rc = mg_tender_read_file(path, mem_size, &file, &file_size);
-	if (rc != 0) {
-		fprintf(stderr, "morgana-spt: %s: %s\n", path,
-			rc == -EFBIG ? "larger than guest memory" : strerror(-rc));
-		return MG_TENDER_EXIT_FAIL;
-	}
 	mg_spt_image_range(mem_size, &lo, &hi);
-	rc = mg_elf_load(file, file_size, stage, lo, hi, image, why, sizeof(why));
-	free(file);
-	if (rc == 0)
-		rc = mg_manifest_check(&image->manifest, why, sizeof(why));
-	if (rc != 0) {
-		fprintf(stderr, "morgana-spt: %s: bad image: %s\n", path, why);
+	if (mg_tender_load_image(&spt, a->image, mem_size, stage, lo, hi, image) != 0)
 		return MG_TENDER_EXIT_FAIL;
-	}
-	rc = mg_tender_devices_attach(devices, &image->manifest, dev_args, dev_count, why,
+	rc = mg_tender_devices_attach(devices, &image->manifest, a->devs, a->dev_count, why,
 				      sizeof(why));
 	if (rc == 0)
-		rc = mg_spt_boot_write(stage, mem_size, image, devices, argv, argc, &boot_end,
-				       why, sizeof(why));
+		rc = mg_spt_boot_write(stage, mem_size, image, devices, a->argv, a->argc,
+				       &boot_end, why, sizeof(why));
 	if (rc == 0)
 		rc = mg_spt_layout_plan(mem_size, image, boot_end, layout, why, sizeof(why));
 	if (rc == 0) {
@@ -103,8 +81,7 @@ prepare(uint64_t mem_size, const char *path, const struct mg_tender_device_arg *
 
 /* Load, check, confine and jump; returns only on failure, with the exit status. */
 static int
-run(uint64_t mem_size, const char *path, const struct mg_tender_device_arg *dev_args,
-    size_t dev_count, char *const argv[], int argc)
+run(const struct mg_tender_args *a)
 {
 	static struct mg_tender_device devices[MG_MANIFEST_MAX_DEVICES];
 	static struct mg_elf_image image;
@@ -117,7 +94,7 @@ run(uint64_t mem_size, const char *path, const struct mg_tender_device_arg *dev_
 		fprintf(stderr, "morgana-spt: cannot open /dev/null for a closed stdio fd\n");
 		return MG_TENDER_EXIT_FAIL;
 	}
-	rc = prepare(mem_size, path, dev_args, dev_count, argv, argc, devices, &image, &layout);
+	rc = prepare(a, devices, &image, &layout);
 	if (rc != 0)
 		return rc;
 	len = mg_spt_filter_build(devices, image.manifest.device_count, filter, SPT_FILTER_MAX);
@@ -140,40 +117,8 @@ run(uint64_t mem_size, const char *path, const struct mg_tender_device_arg *dev_
 int
 main(int argc, char *argv[])
 {
-	static struct mg_tender_device_arg devs[MG_MANIFEST_MAX_DEVICES];
-	uint64_t mem_size = (uint64_t)DEFAULT_MEM_MB << 20;
-	size_t dev_count = 0;
-	int i;
+	static struct mg_tender_args args;
+	int rc = mg_tender_parse_args(&spt, argc, argv, &args);
 
-	for (i = 1; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
-		if (strcmp(argv[i], "--") == 0) {
-			i++;
-			break;
-		}
-		if (strcmp(argv[i], "--help") == 0) {
-			usage();
-			return 0;
-		}
-		if (strncmp(argv[i], "--mem=", 6) == 0) {
-			if (mg_tender_parse_mem(argv[i] + 6, SPT_MEM_MIN_MB, SPT_MEM_MAX_MB,
-						&mem_size) != 0) {
-				fprintf(stderr, "morgana-spt: --mem wants %u..%u (MiB), not '%s'\n",
-					SPT_MEM_MIN_MB, SPT_MEM_MAX_MB, argv[i] + 6);
-				return MG_TENDER_EXIT_USAGE;
-			}
-			continue;
-		}
-		if (dev_count == MG_MANIFEST_MAX_DEVICES ||
-		    mg_tender_device_parse(argv[i], &devs[dev_count]) != 0) {
-			fprintf(stderr, "morgana-spt: bad option '%s'\n", argv[i]);
-			usage();
-			return MG_TENDER_EXIT_USAGE;
-		}
-		dev_count++;
-	}
-	if (i >= argc) {
-		usage();
-		return MG_TENDER_EXIT_USAGE;
-	}
-	return run(mem_size, argv[i], devs, dev_count, argv + i + 1, argc - i - 1);
+	return rc == MG_TENDER_GO ? run(&args) : rc;
 }

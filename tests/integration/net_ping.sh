@@ -6,7 +6,7 @@
 # with a python3 client, and malformed frames, which must be dropped and counted while
 # the unikernel keeps answering. Speaks TAP. Needs root (skips otherwise).
 #
-# Usage: tests/integration/net_ping.sh [-t unix|hvt]
+# Usage: tests/integration/net_ping.sh [-t unix|hvt|spt]
 # ECHO_IMAGE=PATH tests another build of the image (e.g. one built with --sanitize).
 set -u
 cd "$(dirname "$0")/../.."
@@ -55,8 +55,9 @@ in_ns ip link set "$TAP" up
 
 case $TARGET in
 unix) in_ns "$IMAGE" --net:service="$TAP" -- --ipv4="$GUEST_IP/24" >"$LOG.guest" 2>&1 & ;;
-hvt) in_ns "$BUILD/bin/morgana-hvt" --net:service="$TAP" "$IMAGE" \
+hvt|spt) in_ns "$BUILD/bin/morgana-$TARGET" --net:service="$TAP" "$IMAGE" \
 	--ipv4="$GUEST_IP/24" >"$LOG.guest" 2>&1 & ;;
+*) echo "net_ping.sh: unknown target '$TARGET' (unix, hvt or spt)" >&2; exit 64 ;;
 esac
 PID=$!
 trap 'cleanup; rm -f "$LOG.guest"' EXIT

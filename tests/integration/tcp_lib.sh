@@ -2,7 +2,7 @@
 #
 # Shared by tests/integration/tcp_*.sh: TAP output, a network namespace with a TAP
 # interface made for this run (unique names, removed on exit), and a unikernel example
-# started on it (unix or hvt target). Source it after setting PLAN; it reads -t TARGET.
+# started on it (unix, hvt or spt target). Source it after setting PLAN; it reads -t TARGET.
 cd "$(dirname "$0")/../.."
 BUILD=${BUILD:-build}
 TARGET=unix
@@ -49,8 +49,9 @@ start_guest() {
 	in_ns ip link set "$TAP" up
 	case $TARGET in
 	unix) in_ns "$IMAGE" --net:service="$TAP" -- --ipv4="$GUEST_IP/24" >"$LOG.guest" 2>&1 & ;;
-	hvt) in_ns "$BUILD/bin/morgana-hvt" --net:service="$TAP" "$IMAGE" \
+	hvt|spt) in_ns "$BUILD/bin/morgana-$TARGET" --net:service="$TAP" "$IMAGE" \
 		--ipv4="$GUEST_IP/24" >"$LOG.guest" 2>&1 & ;;
+	*) skip_all "unknown target $TARGET" ;;
 	esac
 	PID=$!
 	for _ in $(seq 50); do grep -q "ready" "$LOG.guest" 2>/dev/null && break; sleep 0.1; done

@@ -15,6 +15,8 @@
 
 #include <cmocka.h>
 
+#include <morgana/hvt_abi.h>
+
 #include "../../tender/common/elf.h"
 
 #define MEM_SIZE (4u << 20)
@@ -28,6 +30,11 @@ struct image {
 	Elf64_Ehdr eh;
 	Elf64_Phdr ph[3];
 	struct mg_manifest_note note;
+	struct {	/* hvt's traps note; outside the note segment unless a test adds it */
+		uint32_t namesz, descsz, type;
+		char name[8];
+		uint8_t desc[8];
+	} traps;
 	uint8_t text[64];
 	uint8_t data[32];
 };
@@ -68,6 +75,10 @@ build_image(void)
 	memcpy(img.note.name, MG_MANIFEST_NOTE_NAME, sizeof(MG_MANIFEST_NOTE_NAME));
 	img.note.desc.version = MG_MANIFEST_VERSION;
 	memcpy(img.note.desc.app_name, "crafted", 8);
+	img.traps.namesz = sizeof(MG_MANIFEST_NOTE_NAME);
+	img.traps.descsz = 8;
+	img.traps.type = MG_HVT_TRAPS_NOTE_TYPE;
+	memcpy(img.traps.name, MG_MANIFEST_NOTE_NAME, sizeof(MG_MANIFEST_NOTE_NAME));
 	memset(img.text, 0x90, sizeof(img.text));
 	memset(img.data, 0xab, sizeof(img.data));
 }
@@ -107,6 +118,37 @@ expect_refused(const char *what)
 	if (strstr(why, what) == NULL)
 		fail_msg("reason '%s' does not mention '%s'", why, what);
 	assert_memory_equal(before, mem + TEXT, sizeof(before));
+}
+
+/* Put the traps note, naming addr, into the note segment after the manifest. */
+static void
+add_traps_note(uint64_t addr)
+{
+	memcpy(img.traps.desc, &addr, sizeof(addr));
+	img.ph[2].p_filesz = sizeof(img.note) + sizeof(img.traps);
+}
+
+static void
+traps_note_gives_the_stubs_address(void **state)
+{
+	(void)state;
+	assert_int_equal(load(sizeof(img)), 0);
+	assert_int_equal(out.trap_stubs, 0);
+	add_traps_note(TEXT + 16);
+	assert_int_equal(load(sizeof(img)), 0);
+	assert_int_equal(out.trap_stubs, TEXT + 16);
+	assert_string_equal(out.manifest.app_name, "crafted");
+}
+
+static void
+malformed_traps_note_is_refused(void **state)
+{
+	(void)state;
+	add_traps_note(0);
+	expect_refused("traps note");
+	add_traps_note(TEXT);
+	img.traps.descsz = 4;
+	expect_refused("traps note");
 }
 
 static void
@@ -313,6 +355,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+		T(traps_note_gives_the_stubs_address),
+		T(malformed_traps_note_is_refused),
 		T(valid_image_loads_segments_entry_and_manifest),
 		T(truncated_files_are_refused),
 		T(wrong_class_is_refused),

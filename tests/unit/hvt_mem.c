@@ -289,7 +289,7 @@ add_block_device(void)
 	unlink(path);
 	assert_int_equal(ftruncate(fd, 4096), 0);
 	hvt.device_count = 1;
-	hvt.devices[0] = (struct mg_hvt_device){ .type = MG_DEVICE_BLOCK, .fd = fd,
+	hvt.devices[0] = (struct mg_tender_device){ .type = MG_DEVICE_BLOCK, .fd = fd,
 						 .capacity = 4096, .block_size = 512 };
 }
 
@@ -336,7 +336,7 @@ add_net_device(void)
 
 	assert_int_equal(socketpair(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0, sv), 0);
 	hvt.device_count = 1;
-	hvt.devices[0] = (struct mg_hvt_device){ .type = MG_DEVICE_NET, .fd = sv[0],
+	hvt.devices[0] = (struct mg_tender_device){ .type = MG_DEVICE_NET, .fd = sv[0],
 						 .mtu = 1500 };
 	return sv[1];
 }

@@ -107,8 +107,8 @@ run_confined(enum action a)
 		fd.vcpu = open("/dev/null", O_RDWR);
 		fd.other = open("/dev/null", O_RDWR);
 		hvt.device_count = 2;
-		hvt.devices[0] = (struct mg_hvt_device){ .type = MG_DEVICE_NET, .fd = fd.tap };
-		hvt.devices[1] = (struct mg_hvt_device){ .type = MG_DEVICE_BLOCK, .fd = fd.block };
+		hvt.devices[0] = (struct mg_tender_device){ .type = MG_DEVICE_NET, .fd = fd.tap };
+		hvt.devices[1] = (struct mg_tender_device){ .type = MG_DEVICE_BLOCK, .fd = fd.block };
 		if (mg_hvt_sandbox(&hvt, fd.vcpu, why, sizeof(why)) != 0)
 			_exit(101);
 		act(a, &fd);

@@ -95,10 +95,14 @@ struct mg_target {
 	int (*run)(const char *image, const struct mg_run_opts *opts);
 };
 
-/* The hvt target (target_hvt.c): KVM guest images run by morgana-hvt. */
+/* The freestanding guest targets (target_guest.c): hvt, KVM guest images run by
+ * morgana-hvt, and spt, seccomp-confined processes run by morgana-spt. */
 int mg_hvt_build(const struct mg_app *app, const struct mg_cli_tree *tree,
 		 const char *manifest_c, const char *out, bool sanitize);
 int mg_hvt_run(const char *image, const struct mg_run_opts *opts);
+int mg_spt_build(const struct mg_app *app, const struct mg_cli_tree *tree,
+		 const char *manifest_c, const char *out, bool sanitize);
+int mg_spt_run(const char *image, const struct mg_run_opts *opts);
 
 /* "unix, hvt, ...": the targets' names, for messages and help. */
 const char *mg_target_names(void);

@@ -4,7 +4,7 @@
 MORGANA_CLI_SRCS = tools/morgana/main.c tools/morgana/new.c tools/morgana/build.c \
 	tools/morgana/run.c tools/morgana/targets.c tools/morgana/app.c \
 	tools/morgana/util.c tools/morgana/conf.c \
-	tools/morgana/target_hvt.c \
+	tools/morgana/target_guest.c \
 	tools/morgana/kv.c $(KV_PACK_SRCS)
 
 # _GNU_SOURCE for asprintf. MORGANA_SRC_ROOT: where the tool finds include/morgana when

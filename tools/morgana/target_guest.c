@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * target_hvt.c -- the hvt target of `morgana`: images are static ELF executables of guest
- * code (the application compiled freestanding against Morgana's own libc, linked with
- * libmorgana-hvt.a by platform/hvt/hvt.ld) that the KVM tender morgana-hvt runs.
- * docs/hvt.md describes the image and the tender; the flags here are the Makefile's
- * CFLAGS_freestanding and HVT_LDFLAGS, which build the same code for the tests.
+ * target_guest.c -- the freestanding guest targets of `morgana`, hvt and spt. Their
+ * images are built alike: static ELF executables of guest code (the application compiled
+ * freestanding against Morgana's own libc, linked with libmorgana-TARGET.a by
+ * platform/TARGET/TARGET.ld, debug information split off into IMAGE.debug), run by the
+ * target's tender, morgana-TARGET (docs/hvt.md, docs/spt.md). The flags here are the
+ * Makefile's CFLAGS_freestanding and HVT_LDFLAGS/SPT_LDFLAGS, which build the same code
+ * for the tests. The targets differ in one row of guest_targets[] each.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -21,10 +23,24 @@
 
 extern char **environ;
 
+/* One freestanding guest target. Its library is libmorgana-NAME.a, its linker script
+ * platform/NAME/NAME.ld, its tender bin/morgana-NAME. */
+struct guest_target {
+	const char *name;
+	/* Can this machine run the tender? 0, or -1 with a reason in why. NULL: always. */
+	int (*usable)(char *why, size_t why_len);
+	const char *unusable_hint;	/* appended to the reason, e.g. "try -t spt" */
+};
+
 static int compiler_argv(struct mg_strv *argv);
 static int compiler_include_dir(char *const *cc, char *dir, size_t size);
 static int kvm_usable(char *why, size_t why_len);
 static int split_debug_info(const char *out);
+
+static const struct guest_target hvt_target = {
+	"hvt", kvm_usable, "hvt needs KVM; try -t spt or -t unix",
+};
+static const struct guest_target spt_target = { "spt", NULL, NULL };
 
 /* The compiler as $CC names it, split at blanks ("ccache gcc"), or "cc". */
 static int
@@ -97,12 +113,13 @@ out:
 	return rc;
 }
 
-int
-mg_hvt_build(const struct mg_app *app, const struct mg_cli_tree *tree,
-	     const char *manifest_c, const char *out, bool sanitize)
+static int
+guest_build(const struct guest_target *t, const struct mg_app *app,
+	    const struct mg_cli_tree *tree, const char *manifest_c, const char *out,
+	    bool sanitize)
 {
 	/* CFLAGS_freestanding of the Makefile, with the stack protector on for the app:
-	 * platform/hvt puts the canary at %fs:0x28 and the runtime has __stack_chk_fail. */
+	 * both platforms put the canary at %fs:0x28 and the runtime has __stack_chk_fail. */
 	static const char *const cflags[] = {
 		"-std=gnu17", "-O2", "-g", "-fno-omit-frame-pointer", "-ffunction-sections",
 		"-fdata-sections", "-Wall", "-Wextra", "-ffreestanding", "-nostdinc",
@@ -118,11 +135,12 @@ mg_hvt_build(const struct mg_app *app, const struct mg_cli_tree *tree,
 	int rc;
 
 	if (sanitize) {
-		mg_cli_error("--sanitize is for -t unix only: hvt images have no sanitizer "
-			     "runtime");
+		mg_cli_error("--sanitize is for -t unix only: %s images have no sanitizer "
+			     "runtime", t->name);
 		return MG_EXIT_USAGE;
 	}
-	(void)snprintf(lib, sizeof(lib), "%s/freestanding/libmorgana-hvt.a", tree->build);
+	(void)snprintf(lib, sizeof(lib), "%s/freestanding/libmorgana-%s.a", tree->build,
+		       t->name);
 	(void)snprintf(libc, sizeof(libc), "%s/freestanding/libc.a", tree->build);
 	if (access(lib, R_OK) != 0 || access(libc, R_OK) != 0) {
 		mg_cli_error("%s is missing: run 'make' in %s first",
@@ -150,7 +168,8 @@ mg_hvt_build(const struct mg_app *app, const struct mg_cli_tree *tree,
 	for (size_t i = 0; i < sizeof(ldflags) / sizeof(ldflags[0]); i++)
 		if ((rc = mg_strv_push(&argv, ldflags[i])) != 0)
 			goto out;
-	if ((rc = mg_strv_pushf(&argv, "-Wl,-T,%s/platform/hvt/hvt.ld", tree->src)) != 0 ||
+	if ((rc = mg_strv_pushf(&argv, "-Wl,-T,%s/platform/%s/%s.ld", tree->src, t->name,
+				t->name)) != 0 ||
 	    (rc = mg_strv_push(&argv, "-Wl,--start-group")) != 0 ||
 	    (rc = mg_strv_push(&argv, lib)) != 0 ||
 	    (rc = mg_strv_push(&argv, libc)) != 0 ||
@@ -168,7 +187,7 @@ out:
 
 /*
  * Debug information is most of an unstripped image (hello: 210 KiB of 218) and the
- * tender has no use for it; it goes to OUT.debug, for gdb and addr2line (the symbol
+ * tenders have no use for it; it goes to OUT.debug, for gdb and addr2line (the symbol
  * table stays in the image, so fault addresses can still be named).
  */
 static int
@@ -220,22 +239,22 @@ kvm_usable(char *why, size_t why_len)
 	return vm < 0 ? -1 : 0;
 }
 
-/* morgana-hvt [--mem=MB] [--net:NAME=TAPIF]... [--block:NAME=PATH]... -- IMAGE ARGS */
-int
-mg_hvt_run(const char *image, const struct mg_run_opts *opts)
+/* morgana-TARGET [--mem=MB] [--net:NAME=TAPIF]... [--block:NAME=PATH]... -- IMAGE ARGS */
+static int
+guest_run(const struct guest_target *t, const char *image, const struct mg_run_opts *opts)
 {
 	struct mg_cli_tree tree;
 	struct mg_strv argv = { 0 };
 	char why[256];
 	int rc;
 
-	if (kvm_usable(why, sizeof(why)) != 0) {
-		mg_cli_error("%s: hvt needs KVM; try -t spt or -t unix", why);
+	if (t->usable != NULL && t->usable(why, sizeof(why)) != 0) {
+		mg_cli_error("%s: %s", why, t->unusable_hint);
 		return MG_EXIT_MISSING;
 	}
 	if ((rc = mg_cli_find_tree(&tree)) != 0)
 		return rc;
-	if ((rc = mg_strv_pushf(&argv, "%s/bin/morgana-hvt", tree.build)) != 0)
+	if ((rc = mg_strv_pushf(&argv, "%s/bin/morgana-%s", tree.build, t->name)) != 0)
 		goto out;
 	if (opts->mem_mb != NULL && (rc = mg_strv_pushf(&argv, "--mem=%s", opts->mem_mb)) != 0)
 		goto out;
@@ -255,4 +274,30 @@ mg_hvt_run(const char *image, const struct mg_run_opts *opts)
 out:
 	mg_strv_free(&argv);
 	return rc;
+}
+
+int
+mg_hvt_build(const struct mg_app *app, const struct mg_cli_tree *tree,
+	     const char *manifest_c, const char *out, bool sanitize)
+{
+	return guest_build(&hvt_target, app, tree, manifest_c, out, sanitize);
+}
+
+int
+mg_hvt_run(const char *image, const struct mg_run_opts *opts)
+{
+	return guest_run(&hvt_target, image, opts);
+}
+
+int
+mg_spt_build(const struct mg_app *app, const struct mg_cli_tree *tree,
+	     const char *manifest_c, const char *out, bool sanitize)
+{
+	return guest_build(&spt_target, app, tree, manifest_c, out, sanitize);
+}
+
+int
+mg_spt_run(const char *image, const struct mg_run_opts *opts)
+{
+	return guest_run(&spt_target, image, opts);
 }
