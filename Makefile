@@ -53,6 +53,7 @@ $(foreach v,unix asan freestanding,$(eval $(call compile_rules,$(v))))
 # An image links one library of its target: everything an app may use plus the target's
 # platform. Only the members an app calls are linked (static archives, --gc-sections).
 IMAGE_LIB_SRCS = $(RUNTIME_SRCS) $(PLAT_COMMON_SRCS) $(NET_SRCS) $(KV_SRCS) $(HTTP_SRCS) \
+	$(HTTP_TCP_SRCS) \
 	$(LIB_DNS_SRCS) $(LIB_DNS_NET_SRCS)
 UNIX_LIB_SRCS = $(IMAGE_LIB_SRCS) $(PLAT_UNIX_SRCS)
 $(BUILD)/unix/libmorgana.a: $(call objs,unix,$(UNIX_LIB_SRCS))
@@ -142,6 +143,7 @@ $(BUILD)/bench/kvm_floor: $(BUILD)/unix/bench/boot/kvm_floor.o
 all: $(BUILD)/bench/kvm_floor
 bench: all
 	BUILD=$(BUILD) bench/boot/run
+	BUILD=$(BUILD) bench/http/run
 .PHONY: bench
 
 # --- net: libFuzzer targets of the wire codecs (module: net) ------------------------------
@@ -185,11 +187,22 @@ $(BUILD)/examples/%.spt: $$(wildcard examples/$$*/*) $(BUILD)/bin/morgana \
 SPT_ALL = $(BUILD)/bin/morgana-spt
 # --- end of the spt module's block
 
+# --- website: the website example's pages and the HTTP-over-TCP tests (module: website) ----
+# tools/docs2html turns README.md and docs/*.md into examples/website/htdocs (not in git)
+# before any image of the example is built, so the site always shows the docs as they are.
+WEBSITE_HTDOCS = examples/website/htdocs/index.html
+$(WEBSITE_HTDOCS): tools/docs2html README.md $(wildcard docs/*.md) \
+		$(wildcard examples/website/assets/*)
+	@$(if $(Q),echo "  DOCS    examples/website/htdocs")
+	$(Q)tools/docs2html -o examples/website/htdocs
+$(foreach t,unix hvt spt,$(BUILD)/examples/website.$(t)): $(WEBSITE_HTDOCS)
+# --- end of the website block
+
 # --- http and kv (modules: lib/http, storage) ---------------------------------------------
 # Every image's library carries the kv lookups (storage/) and HTTP (lib/http/); the
 # linker keeps only what an application calls. The host-side test server of
 # tests/http/curl.sh drives lib/http over ordinary sockets (docs/http.md).
-HTTP_HOSTD_SRCS = tests/http/hostd.c $(HTTP_SRCS) storage/kv.c $(KV_PACK_SRCS)
+HTTP_HOSTD_SRCS = tests/http/hostd.c tests/http/api.c $(HTTP_SRCS) storage/kv.c $(KV_PACK_SRCS)
 $(BUILD)/unix/tests/http/hostd: $(call objs,unix,$(HTTP_HOSTD_SRCS))
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")

@@ -544,8 +544,10 @@ tcp_input(void *arg, struct mg_net *net, const struct mg_ipv4_rx *rx)
 	if (c != NULL) {
 		c->busy++;
 		tcp_conn_input(c, &s);
-		c->busy--;
+		/* Still busy: an accept callback that closes or aborts c must not free it
+		 * under the two calls below. */
 		tcp_listener_deliver(c);
+		c->busy--;
 		tcp_notify(c);
 		(void)tcp_maybe_free(c);
 		return;
