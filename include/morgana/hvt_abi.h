@@ -36,6 +36,17 @@
  * on that stack; it runs at CPL0, where this machine's nested KVM emulates every
  * instruction and refuses SSE.
  *
+ * Network rings. A guest may give a network device a pair of rings in its own memory
+ * (MG_HVT_CALL_NET_RINGS, once per device, layout below): then frames move without VM
+ * exits. The tender's I/O thread takes frames the guest queued on the TX ring and puts
+ * frames from the host on the RX ring while it is awake; before it sleeps it sets
+ * tender_idle, and a guest that queues TX frames (or frees RX room while rx_stalled is
+ * set) after that MUST kick it: a 32-bit store of any value to MG_HVT_KICK, which KVM
+ * turns into a wake-up of the I/O thread without stopping the vCPU (an ioeventfd). The
+ * POLL call also returns when a device's RX ring is not empty. The tender reads every
+ * index, offset and length of the rings once and checks it; a guest that puts bad ones
+ * there is ended with status 255 at its next hypercall.
+ *
  * Every guest address is below 4 GiB: the tender refuses more memory than that.
  */
 #ifndef MORGANA_HVT_ABI_H
@@ -66,7 +77,11 @@
 #define MG_HVT_CALL_BLOCK_INFO	11	/* struct mg_hvt_block_info */
 #define MG_HVT_CALL_BLOCK_WRITE	12	/* struct mg_hvt_block_io */
 #define MG_HVT_CALL_BLOCK_READ	13	/* struct mg_hvt_block_io */
-#define MG_HVT_CALL_COUNT	14
+#define MG_HVT_CALL_NET_RINGS	14	/* struct mg_hvt_net_rings */
+#define MG_HVT_CALL_COUNT	15
+
+/* The kick of the network rings' I/O thread: a store here, not a call (see above). */
+#define MG_HVT_KICK		(MG_HVT_MMIO_BASE + 0x800)
 
 #ifndef __ASSEMBLER__
 struct mg_hvt_traps {
@@ -110,6 +125,7 @@ struct mg_hvt_net_info {
 	uint8_t mac[6];		/* out */
 	uint16_t mtu;		/* out */
 	int32_t ret;		/* out: 0 or -EINVAL (not a network device) */
+	uint32_t frame_max;	/* out: the longest frame either way, in bytes */
 };
 
 /* One frame of a batch; the same layout as struct mg_plat_frame on x86_64. */
@@ -131,6 +147,62 @@ struct mg_hvt_net_io {
 	uint64_t count;
 	uint64_t done;		/* out */
 	int64_t ret;		/* out: 0, -EINVAL, -EAGAIN (read), -EIO */
+};
+
+/*
+ * The rings of one network device: an area of MG_HVT_RING_AREA(data_size) bytes at
+ * `area` (page-aligned, read-write guest memory, owned by the rings from then on):
+ *
+ *   area + 0                        struct mg_hvt_ring_ctl
+ *   area + MG_HVT_RING_TX_DESC      TX descriptors, MG_HVT_RING_SLOTS of them
+ *   area + MG_HVT_RING_RX_DESC      RX descriptors
+ *   area + MG_HVT_RING_DATA         TX frame bytes, data_size of them
+ *   ... + data_size                 RX frame bytes, data_size of them
+ *
+ * Each ring is single-producer, single-consumer: the guest produces TX and consumes RX,
+ * the tender the other way. prod and cons count descriptors, free-running modulo 2^32;
+ * slot i is descriptor i % MG_HVT_RING_SLOTS; 0 <= prod - cons <= MG_HVT_RING_SLOTS. A
+ * producer fills descriptors (and their bytes) before it advances prod; a consumer is
+ * done with them before it advances cons. A descriptor names len bytes at data offset
+ * off: off + len <= data_size and 14 <= len <= frame_max (a frame never wraps around the
+ * end of the data). Frames are opaque bytes; producers place them MG_HVT_RING_ALIGN apart.
+ * data_size: a multiple of 4096, at least frame_max rounded up to MG_HVT_RING_ALIGN, at
+ * most MG_HVT_RING_DATA_MAX. ret: 0, -EINVAL (not a network device, bad size) or -EBUSY
+ * (this device has rings already); an area outside guest memory ends the guest.
+ */
+#define MG_HVT_RING_SLOTS	512u
+#define MG_HVT_RING_ALIGN	64u
+#define MG_HVT_RING_DATA_MAX	(64u << 20)
+#define MG_HVT_RING_TX_DESC	4096u
+#define MG_HVT_RING_RX_DESC	(MG_HVT_RING_TX_DESC + MG_HVT_RING_SLOTS * 8u)
+#define MG_HVT_RING_DATA	(MG_HVT_RING_RX_DESC + MG_HVT_RING_SLOTS * 8u)
+#define MG_HVT_RING_AREA(data_size) (MG_HVT_RING_DATA + 2 * (uint64_t)(data_size))
+
+struct mg_hvt_net_rings {
+	uint64_t handle;
+	uint64_t area;
+	uint64_t data_size;
+	int64_t ret;		/* out */
+};
+
+struct mg_hvt_ring_desc {
+	uint32_t off;
+	uint32_t len;
+};
+
+/* The indices and flags, each written by one side only, on cache lines of their own. */
+struct mg_hvt_ring_ctl {
+	uint32_t tx_prod;	/* guest */
+	uint32_t pad0[15];
+	uint32_t tx_cons;	/* tender */
+	uint32_t pad1[15];
+	uint32_t rx_prod;	/* tender */
+	uint32_t pad2[15];
+	uint32_t rx_cons;	/* guest */
+	uint32_t pad3[15];
+	uint32_t tender_idle;	/* tender: 1 while its I/O thread sleeps */
+	uint32_t rx_stalled;	/* tender: 1 while it waits for RX room */
+	uint32_t pad4[14];
 };
 
 struct mg_hvt_block_info {

@@ -21,6 +21,16 @@ mg_hvt_call(unsigned call, void *arg)
 			 : "memory");
 }
 
+/*
+ * Wake the tender's network I/O thread (MG_HVT_KICK): KVM signals it from the kernel
+ * without stopping the vCPU in user space -- ~5-13 us here against 35-100 us for a call.
+ */
+static inline void
+mg_hvt_kick(void)
+{
+	__asm__ volatile("movl %%eax, (%0)" : : "r"((uintptr_t)MG_HVT_KICK) : "memory");
+}
+
 /* Point the tender's IDT at this image's exception stubs (trap.S). 0 or -EINVAL. */
 int mg_hvt_traps_install(void);
 

@@ -2,8 +2,9 @@
 /*
  * plat.c -- the platform ABI (morgana/plat.h) on hvt: each call is a hypercall to the
  * tender, except the monotonic clock, which reads the TSC (no VM exit) and scales it by
- * the frequency the tender measured. Devices are the manifest's: a handle is the
- * device's index in it, which is also the tender's name for it.
+ * the frequency the tender measured, and network frames, which go through rings in
+ * guest memory (netq.c) when they fit in the heap. Devices are the manifest's: a handle
+ * is the device's index in it, which is also the tender's name for it.
  */
 #include <errno.h>
 #include <stddef.h>
@@ -20,7 +21,9 @@ uint64_t mg_hvt_tsc_at_start;
 
 static const struct mg_manifest *manifest;
 static uint64_t tsc_hz, tsc_origin;
+static size_t heap_size;
 static uint64_t acquired;	/* bit h: handle h was acquired */
+static uint64_t polled;		/* bit h: network device h has no rings: POLL asks the TAP */
 
 static uint64_t
 rdtsc(void)
@@ -37,6 +40,7 @@ mg_hvt_plat_init(const struct mg_plat_boot_info *info)
 	manifest = info->manifest;
 	tsc_hz = info->tsc_hz;
 	tsc_origin = mg_hvt_tsc_at_start;
+	heap_size = info->heap_size;
 }
 
 void
@@ -65,15 +69,27 @@ mg_plat_clock_wall(void)
 	return w.ns;
 }
 
+/*
+ * Frames waiting on a ring, or a deadline already past, need no exit (unless a device
+ * without rings must be asked); only waiting does: the tender's POLL returns when a ring
+ * gets a frame.
+ */
 void
 mg_plat_yield(uint64_t deadline_ns, mg_plat_handle_set *ready)
 {
-	uint64_t now = mg_plat_clock_monotonic();
+	uint64_t now = mg_plat_clock_monotonic(), waiting = mg_hvt_netq_ready();
 	struct mg_hvt_poll p = { .timeout_ns = deadline_ns > now ? deadline_ns - now : 0 };
 
+	if (polled == 0 && (waiting != 0 || p.timeout_ns == 0)) {
+		if (ready != NULL)
+			*ready = waiting & acquired;
+		return;
+	}
+	if (waiting != 0)
+		p.timeout_ns = 0;
 	mg_hvt_call(MG_HVT_CALL_POLL, &p);
 	if (ready != NULL)
-		*ready = p.ready & acquired;
+		*ready = (p.ready | waiting) & acquired;
 }
 
 _Noreturn void
@@ -132,6 +148,8 @@ mg_plat_net_acquire(const char *name, mg_plat_handle *handle, struct mg_plat_net
 	for (int i = 0; i < 6; i++)
 		info->mac[i] = ni.mac[i];
 	info->mtu = ni.mtu;
+	if (mg_hvt_netq_setup(*handle, ni.frame_max, heap_size) != 0)
+		polled |= 1ull << *handle;
 	return 0;
 }
 
@@ -166,6 +184,8 @@ int
 mg_plat_net_write(mg_plat_handle handle, const struct mg_plat_frame *frames, size_t count,
 		  size_t *sent)
 {
+	if (is_acquired(handle) && mg_hvt_netq_active(handle))
+		return mg_hvt_netq_write(handle, frames, count, sent);
 	/* The tender only reads the frames of a write. */
 	return net_io(MG_HVT_CALL_NET_WRITE, handle, (struct mg_plat_frame *)(uintptr_t)frames,
 		      count, sent);
@@ -179,6 +199,8 @@ mg_plat_net_read(mg_plat_handle handle, struct mg_plat_frame *frames, size_t cou
 		*received = 0;
 		return -EAGAIN;
 	}
+	if (is_acquired(handle) && mg_hvt_netq_active(handle))
+		return mg_hvt_netq_read(handle, frames, count, received);
 	return net_io(MG_HVT_CALL_NET_READ, handle, frames, count, received);
 }
 

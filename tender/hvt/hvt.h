@@ -84,12 +84,24 @@ void *mg_hvt_checked_gpa(const struct mg_hvt_mem *mem, uint64_t gpa, uint64_t le
 int mg_hvt_mem_add_region(struct mg_hvt_mem *mem, uint64_t start, uint64_t end,
 			  unsigned prot);
 
+struct mg_hvt_io;
+
 struct mg_hvt {
 	struct mg_hvt_mem mem;
 	bool traps_set;
 	uint32_t device_count;	/* = the manifest's; devices[i] is manifest device i */
 	struct mg_tender_device devices[MG_MANIFEST_MAX_DEVICES];
+	struct mg_hvt_io *io;	/* the network rings' I/O thread (netq.c), or NULL */
+	int io_fds[2];		/* its eventfds, for the sandbox */
+	size_t io_fd_count;
 };
+
+/* The longest frame a network device moves either way. */
+static inline uint32_t
+mg_hvt_frame_max(const struct mg_tender_device *dev)
+{
+	return (uint32_t)dev->mtu + 14u;
+}
 
 /* Where and how the vCPU starts. */
 struct mg_hvt_entry {
@@ -118,6 +130,24 @@ void mg_hvt_layout_set_traps(struct mg_hvt *hvt, uint64_t stubs);
  * exited, aborted, faulted or broke the ABI -- reported on stderr).
  */
 int mg_hvt_hypercall(struct mg_hvt *hvt, uint64_t gpa, uint32_t value, int *status);
+
+/* netq.c: the network rings (see there and morgana/hvt_abi.h) */
+/*
+ * If hvt has network devices: the eventfds, the ioeventfd of MG_HVT_KICK on vm_fd (-1:
+ * none; kicks then arrive as hypercall exits) and the I/O thread, which sleeps until a
+ * guest announces rings. Before the sandbox. 0 or -errno with a reason.
+ */
+int mg_hvt_io_create(struct mg_hvt *hvt, int vm_fd, char *why, size_t why_len);
+/* MG_HVT_CALL_NET_RINGS for dev, manifest device handle; returns as mg_hvt_hypercall. */
+int mg_hvt_io_rings(struct mg_hvt *hvt, const struct mg_tender_device *dev,
+		    uint64_t handle, struct mg_hvt_net_rings *a, int *status);
+bool mg_hvt_io_has_rings(const struct mg_hvt *hvt, uint64_t handle);
+/* A kick that came as an exit. */
+void mg_hvt_io_kick(struct mg_hvt *hvt);
+/* Wait up to timeout_ns for input on any network device; the set of those with some. */
+uint64_t mg_hvt_io_poll(struct mg_hvt *hvt, uint64_t timeout_ns);
+/* 1 (and *status, with a message) if the I/O thread found a ring broken, else 0. */
+int mg_hvt_io_check(const struct mg_hvt *hvt, int *status);
 
 /* sandbox.c */
 /* Confine the process with seccomp to what running the guest on vcpu_fd with hvt's

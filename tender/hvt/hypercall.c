@@ -5,10 +5,8 @@
  * into a local before its fields are used, so a value is validated and used once. A guest
  * that breaks the ABI is ended with status 255 and a message, never trusted further.
  */
-#define _GNU_SOURCE	/* ppoll */
 #include <errno.h>
 #include <inttypes.h>
-#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -111,32 +109,6 @@ set_traps(struct mg_hvt *hvt, struct mg_hvt_traps *a)
 	return 0;
 }
 
-static void
-poll_devices(struct mg_hvt *hvt, struct mg_hvt_poll *a)
-{
-	struct pollfd fds[MG_MANIFEST_MAX_DEVICES];
-	uint32_t handle[MG_MANIFEST_MAX_DEVICES];
-	uint64_t timeout = a->timeout_ns, ready = 0;
-	struct timespec ts = {
-		.tv_sec = (time_t)(timeout / 1000000000u),
-		.tv_nsec = (long)(timeout % 1000000000u),
-	};
-	nfds_t n = 0;
-
-	for (uint32_t i = 0; i < hvt->device_count; i++) {
-		if (hvt->devices[i].type != MG_DEVICE_NET)
-			continue;
-		fds[n] = (struct pollfd){ .fd = hvt->devices[i].fd, .events = POLLIN };
-		handle[n++] = i;
-	}
-	/* An interrupted or failed wait is a spurious return, which the ABI allows. */
-	if (ppoll(fds, n, &ts, NULL) > 0)
-		for (nfds_t i = 0; i < n; i++)
-			if (fds[i].revents & POLLIN)
-				ready |= 1ull << handle[i];
-	a->ready = ready;
-}
-
 static const struct mg_tender_device *
 device(const struct mg_hvt *hvt, uint64_t handle, uint32_t type)
 {
@@ -156,7 +128,7 @@ check_batch(const struct mg_hvt *hvt, const struct mg_tender_device *dev,
 	    uint8_t **bufs)
 {
 	const struct mg_hvt_frame *g;
-	uint64_t max = dev->mtu + ETH_HEADER;
+	uint64_t max = mg_hvt_frame_max(dev);
 
 	if (a->count > MG_HVT_NET_BATCH_MAX)
 		return -EINVAL;
@@ -191,7 +163,8 @@ net_io(struct mg_hvt *hvt, struct mg_hvt_net_io *a, bool is_read, int *status)
 	ssize_t n;
 	int rc;
 
-	if (dev == NULL) {
+	/* A device with rings is the I/O thread's: frames must not overtake each other. */
+	if (dev == NULL || mg_hvt_io_has_rings(hvt, req.handle)) {
 		ret = -EINVAL;
 		goto out;
 	}
@@ -203,7 +176,7 @@ net_io(struct mg_hvt *hvt, struct mg_hvt_net_io *a, bool is_read, int *status)
 		goto out;
 	g = mg_hvt_checked_gpa(&hvt->mem, req.frames, req.count * sizeof(*g), 8, HVT_PROT_R);
 	for (; done < req.count; done++) {
-		len = is_read ? dev->mtu + ETH_HEADER : frames[done].len;
+		len = is_read ? mg_hvt_frame_max(dev) : frames[done].len;
 		n = is_read ? read(dev->fd, bufs[done], len) : write(dev->fd, bufs[done], len);
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			break;
@@ -275,6 +248,7 @@ static const struct {
 	[MG_HVT_CALL_BLOCK_INFO] = { sizeof(struct mg_hvt_block_info), RW },
 	[MG_HVT_CALL_BLOCK_WRITE] = { sizeof(struct mg_hvt_block_io), RW },
 	[MG_HVT_CALL_BLOCK_READ] = { sizeof(struct mg_hvt_block_io), RW },
+	[MG_HVT_CALL_NET_RINGS] = { sizeof(struct mg_hvt_net_rings), RW },
 };
 
 int
@@ -284,6 +258,12 @@ mg_hvt_hypercall(struct mg_hvt *hvt, uint64_t gpa, uint32_t value, int *status)
 	struct timespec now;
 	void *arg;
 
+	if (mg_hvt_io_check(hvt, status) != 0)
+		return 1;
+	if (gpa == MG_HVT_KICK) {
+		mg_hvt_io_kick(hvt);
+		return 0;
+	}
 	if (gpa < MG_HVT_MMIO_BASE || gpa % 8 != 0 || call == 0 || call >= MG_HVT_CALL_COUNT)
 		return guest_error("store to an unknown hypercall address", gpa, status);
 	if (call == MG_HVT_CALL_TRAP)
@@ -316,9 +296,12 @@ mg_hvt_hypercall(struct mg_hvt *hvt, uint64_t gpa, uint32_t value, int *status)
 		fprintf(stderr, "morgana-hvt: the guest aborted\n");
 		*status = 255;
 		return 1;
-	case MG_HVT_CALL_POLL:
-		poll_devices(hvt, arg);
-		return 0;
+	case MG_HVT_CALL_POLL: {
+		struct mg_hvt_poll *a = arg;
+
+		a->ready = mg_hvt_io_poll(hvt, a->timeout_ns);
+		return mg_hvt_io_check(hvt, status);
+	}
 	case MG_HVT_CALL_NET_INFO: {
 		struct mg_hvt_net_info *a = arg;
 		const struct mg_tender_device *dev = device(hvt, a->handle, MG_DEVICE_NET);
@@ -327,8 +310,19 @@ mg_hvt_hypercall(struct mg_hvt *hvt, uint64_t gpa, uint32_t value, int *status)
 		if (dev != NULL) {
 			memcpy(a->mac, dev->mac, sizeof(a->mac));
 			a->mtu = dev->mtu;
+			a->frame_max = mg_hvt_frame_max(dev);
 		}
 		return 0;
+	}
+	case MG_HVT_CALL_NET_RINGS: {
+		struct mg_hvt_net_rings *a = arg;
+		const struct mg_tender_device *dev = device(hvt, a->handle, MG_DEVICE_NET);
+
+		if (dev == NULL) {
+			a->ret = -EINVAL;
+			return 0;
+		}
+		return mg_hvt_io_rings(hvt, dev, a->handle, a, status);
 	}
 	case MG_HVT_CALL_NET_WRITE:
 	case MG_HVT_CALL_NET_READ:

@@ -59,6 +59,8 @@ run(const struct mg_tender_args *a)
 				   sizeof(why));
 	if (rc == 0)
 		rc = mg_hvt_vm_start(&vm, &entry, why, sizeof(why));
+	if (rc == 0)
+		rc = mg_hvt_io_create(&hvt, vm.vm_fd, why, sizeof(why));
 	if (rc == 0) {
 		/* A closed stdout is the console's loss, not the tender's death. */
 		signal(SIGPIPE, SIG_IGN);
