@@ -4,3 +4,5 @@ UNIT_TESTS += hvt_elf hvt_mem
 hvt_elf_SRCS = tests/unit/hvt_elf.c tender/common/elf.c
 hvt_mem_SRCS = tests/unit/hvt_mem.c tender/hvt/mem.c tender/hvt/hypercall.c \
 	tender/hvt/layout.c tender/hvt/netq.c tender/common/util.c
+UNIT_TESTS += hvt_ring
+hvt_ring_SRCS = tests/unit/hvt_ring.c
