@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * dns -- an authoritative DNS server unikernel: serves every *.zone file of the kv store
- * "zones" (the folder ./zones, baked into the image) on UDP port 53.
+ * "zones" (the folder ./zones, baked into the image) on UDP and TCP port 53 (RFC 7766:
+ * pipelined queries, AXFR; --no-axfr refuses transfers).
  *
  *	morgana run -t unix --net service=tap0 examples/dns -- --ipv4=10.0.0.2/24 \
  *		[--ipv4-gateway=10.0.0.1] [--no-axfr] [--stats-port=N]
@@ -22,6 +23,7 @@
 #include <morgana/kv.h>
 #include <morgana/log.h>
 #include <morgana/net.h>
+#include <morgana/tcp.h>
 #include <morgana/udp.h>
 
 #define ZONE_SUFFIX	".zone"
@@ -192,8 +194,12 @@ int
 main(int argc, char **argv)
 {
 	const struct mg_kv_store *store = mg_kv_store("zones");
+	/* Queries are small; responses up to 64 KiB, and AXFR streams, want room to go. */
+	const struct mg_tcp_config tcp_cfg = { .sndbuf = 128 * 1024, .rcvbuf = 16 * 1024,
+					       .max_conns = 1024 };
 	struct mg_dns_service *svc;
 	struct mg_waitq forever;
+	struct mg_tcp *tcp;
 	struct mg_net *net;
 	long stats_port = 0;
 	char addr[16];
@@ -212,11 +218,16 @@ main(int argc, char **argv)
 		mg_log_error(&dns_log, "cannot serve UDP port %d: error %d", MG_DNS_PORT, err);
 		return 1;
 	}
-	mg_log_info(&dns_log, "ready: %zu zones on %s UDP port %d", engine.nzones,
+	if ((err = mg_tcp_create(net, &tcp_cfg, &tcp)) != 0 ||
+	    (err = mg_dns_service_tcp(svc, tcp, NULL)) != 0) {
+		mg_log_error(&dns_log, "cannot serve TCP port %d: error %d", MG_DNS_PORT, err);
+		return 1;
+	}
+	mg_log_info(&dns_log, "ready: %zu zones on %s UDP and TCP port %d", engine.nzones,
 		    mg_ipv4_addr_format(mg_net_ipv4_addr(net), addr), MG_DNS_PORT);
 	if (stats_port != 0)
 		serve_stats(net, svc, (uint16_t)stats_port);
-	/* Everything happens in the receive callback from here on. */
+	/* Everything happens in the receive and TCP callbacks from here on. */
 	mg_waitq_init(&forever);
 	(void)mg_waitq_wait(&forever, MG_FOREVER);
 	return 1;

@@ -128,8 +128,8 @@ ok "the unikernel logs the zone it loaded and gets ready"
 
 # --- dig.sh: every record type and rule, against dig, kdig and NSD ------------------
 # Its results join ours, renumbered; its plan line is dropped (ours comes last).
-in_ns env BUILD="$BUILD" DNS_SERVER="$GUEST_IP" DNS_PORT=53 DNS_TCP=0 \
-	DNS_TCP_WHY="TCP not in the stack yet" tests/dns/dig.sh >"$tmp/dig.tap" 2>&1
+in_ns env BUILD="$BUILD" DNS_SERVER="$GUEST_IP" DNS_PORT=53 tests/dns/dig.sh \
+	>"$tmp/dig.tap" 2>&1
 while IFS= read -r line; do
 	case $line in
 	"ok "*)		n=$((n + 1)); echo "ok $n ${line#ok * }" ;;
@@ -246,8 +246,13 @@ grep -qx 'www.example.com A 3600 192.0.2.80' <<<"$out" &&
 result $? "resolver: A, AAAA, MX, a CNAME chain and NXDOMAIN from the dns unikernel" \
 	"status $status: $out"
 resolve --dns-server="$GUEST_IP" --no-edns TXT:big.example.com
-grep -q 'big.example.com TXT: truncated, needs TCP' <<<"$out" && [ "$status" -eq 1 ]
-result $? "resolver: a truncated answer is reported as needing TCP (not in the stack yet)" \
+grep -qx 'big.example.com TXT: truncated, asked again over TCP' <<<"$out" &&
+	[ "$(grep -c '^big.example.com TXT 3600 ' <<<"$out")" -eq 6 ] && [ "$status" -eq 0 ]
+result $? "resolver: a truncated answer is asked for again over TCP, and arrives whole" \
+	"status $status: $out"
+resolve --dns-server="$GUEST_IP" --no-edns --no-tcp TXT:big.example.com
+grep -qx 'big.example.com TXT: truncated, and TCP is off' <<<"$out" && [ "$status" -eq 1 ]
+result $? "resolver: without TCP a truncated answer is reported as such" \
 	"status $status: $out"
 start=$(date +%s%N)
 resolve --dns-server=10.79.0.9 --tries=2 --timeout-ms=200 www.example.com
