@@ -5,12 +5,15 @@
  * pipelined queries, AXFR; --no-axfr refuses transfers).
  *
  *	morgana run -t unix --net service=tap0 examples/dns -- --ipv4=10.0.0.2/24 \
- *		[--ipv4-gateway=10.0.0.1] [--no-axfr] [--stats-port=N]
+ *		[--ipv4-gateway=10.0.0.1] [--no-axfr] [--stats-port=N] \
+ *		[--tcp-idle-ms=N] [--tcp-max-conns=N]
  *
  * A zone's apex is the first $ORIGIN of its file, when that comes before any record,
  * else the file's name without ".zone" (example.com.zone serves example.com.). A zone
  * that does not load stops the unikernel at start with FILE:LINE and status 1.
  * --stats-port=N answers any datagram on UDP port N with the counters, as text.
+ * --tcp-idle-ms and --tcp-max-conns set struct mg_dns_tcp_config's idle_ns and
+ * max_conns (defaults 10 s and 64).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -31,6 +34,7 @@
 MG_LOG_SOURCE(dns_log, "dns");
 
 static struct mg_dns_server engine;
+static struct mg_dns_tcp_config tcp_service_cfg;
 
 static int origin_of(const struct mg_kv_entry *e, char *origin, size_t cap);
 static int load_zones(const struct mg_kv_store *store);
@@ -136,15 +140,39 @@ load_zones(const struct mg_kv_store *store)
 	return 0;
 }
 
-/* The flags left after the stack's: --no-axfr, --stats-port=N. Returns 0 or -1. */
+/* The value of "NAME=N" in arg if arg starts with NAME=, within [1, max]; else -1. */
+static long
+number_flag(const char *arg, const char *name, long max)
+{
+	size_t len = strlen(name);
+	char *end;
+	long v;
+
+	if (strncmp(arg, name, len) != 0 || arg[len] != '=')
+		return -1;
+	v = strtol(arg + len + 1, &end, 10);
+	return *end == '\0' && end != arg + len + 1 && v >= 1 && v <= max ? v : -1;
+}
+
+/* The flags left after the stack's: --no-axfr, --stats-port=N, --tcp-idle-ms=N,
+ * --tcp-max-conns=N. Returns 0 or -1. */
 static int
 parse_flags(int argc, char **argv, long *stats_port)
 {
 	for (int i = 1; i < argc; i++) {
 		char *end;
+		long v;
 
 		if (strcmp(argv[i], "--") == 0)
 			continue;
+		if ((v = number_flag(argv[i], "--tcp-idle-ms", 3600 * 1000)) > 0) {
+			tcp_service_cfg.idle_ns = (uint64_t)v * 1000000;
+			continue;
+		}
+		if ((v = number_flag(argv[i], "--tcp-max-conns", 100000)) > 0) {
+			tcp_service_cfg.max_conns = (unsigned)v;
+			continue;
+		}
 		if (strcmp(argv[i], "--no-axfr") == 0) {
 			engine.allow_axfr = false;
 			continue;
@@ -156,7 +184,8 @@ parse_flags(int argc, char **argv, long *stats_port)
 				continue;
 		}
 		printf("dns: unknown or bad argument '%s'; usage: --ipv4=A.B.C.D/N "
-		       "[--ipv4-gateway=A.B.C.D] [--no-axfr] [--stats-port=N]\n", argv[i]);
+		       "[--ipv4-gateway=A.B.C.D] [--no-axfr] [--stats-port=N] "
+		       "[--tcp-idle-ms=N] [--tcp-max-conns=N]\n", argv[i]);
 		return -1;
 	}
 	return 0;
@@ -219,7 +248,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if ((err = mg_tcp_create(net, &tcp_cfg, &tcp)) != 0 ||
-	    (err = mg_dns_service_tcp(svc, tcp, NULL)) != 0) {
+	    (err = mg_dns_service_tcp(svc, tcp, &tcp_service_cfg)) != 0) {
 		mg_log_error(&dns_log, "cannot serve TCP port %d: error %d", MG_DNS_PORT, err);
 		return 1;
 	}
