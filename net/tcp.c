@@ -466,7 +466,7 @@ pick_port(struct mg_tcp *tcp, uint32_t dst, uint16_t dport, uint16_t *port,
 	*isn_floor = reuse->snd_nxt + 65536 + 2;
 	*has_floor = true;
 	tcp_tw_remove(tcp, reuse);
-	tcp->net->c.tcp.timewait_reused++;
+	NET_COUNT(tcp->net, tcp, timewait_reused);
 	return 0;
 }
 
@@ -503,7 +503,7 @@ mg_tcp_connect_from(struct mg_tcp *tcp, uint16_t lport, uint32_t dst, uint16_t d
 	c->owned = true;
 	mg_list_push_back(&tcp->all, &c->link);
 	tcp_hash_insert(c);
-	tcp->net->c.tcp.active_opens++;
+	NET_COUNT(tcp->net, tcp, active_opens);
 	tcp_send_syn(c);
 	*out = c;
 	return 0;
@@ -525,14 +525,13 @@ tcp_input(void *arg, struct mg_net *net, const struct mg_ipv4_rx *rx)
 	struct mg_tcp_conn *c;
 	struct tcp_tw *tw;
 
-	net->c.tcp.rx++;
-	mg_trace(MG_TRACE_COUNTER, MG_TRACE_TCP_SEGS_IN, net->c.tcp.rx);
+	NET_COUNT(net, tcp, rx);
 	if (rx->to_broadcast || mg_tcp_parse(rx->payload, rx->len, &s.h) != 0) {
-		net->c.tcp.drop_malformed++;
+		NET_COUNT(net, tcp, drop_malformed);
 		return;
 	}
 	if (!mg_l4_csum_ok(rx->payload, rx->len, rx->src, rx->dst, MG_IP_PROTO_TCP)) {
-		net->c.tcp.drop_bad_csum++;
+		NET_COUNT(net, tcp, drop_bad_csum);
 		return;
 	}
 	s.src = rx->src;

@@ -195,17 +195,6 @@ struct mg_tcp {
 	uint8_t rcv_wscale;		/* what we offer: enough for rcvbuf */
 };
 
-#define TCP_C(c) ((c)->tcp->net->c.tcp)
-
-static inline void
-tcp_count_trace(uint64_t *counter, uint64_t n, uint32_t trace_id)
-{
-	if (n == 0)
-		return;
-	*counter += n;
-	mg_trace(MG_TRACE_COUNTER, trace_id, *counter);
-}
-
 /* tcp.c */
 uint32_t tcp_prf(const struct mg_tcp *tcp, uint32_t domain, uint32_t laddr, uint16_t lport,
 		 uint32_t raddr, uint16_t rport);

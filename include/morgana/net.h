@@ -155,6 +155,28 @@ struct mg_net_counters {
 	} tcp;
 };
 
+/*
+ * Every counter of the stack is readable three ways:
+ *  - mg_net_counters(): the struct above (the device's own in mg_net_dev(net)->stats);
+ *  - mg_net_counters_list() / mg_net_counter_get(): by name, "layer.name" as in the
+ *    table of docs/networking.md, the device's as "dev.name", zeros included;
+ *  - the trace ring (trace.h): while tracing is on, each change is an MG_TRACE_COUNTER
+ *    event, fiber = the counter's id, arg = its new value. The id of layer.name is
+ *    MG_NET_COUNTER_ID(layer, name) (the field's position, stable for a build), the
+ *    device's MG_NETDEV_COUNTER_ID(name); mg_net_counter_name() turns an id back into
+ *    its name.
+ * Counters only grow (uint64_t; they do not wrap in practice) and are never reset.
+ */
+#define MG_TRACE_NET_COUNTERS	0x6e00
+#define MG_NET_COUNTER_ID(layer, name) ((uint32_t)(MG_TRACE_NET_COUNTERS + \
+	offsetof(struct mg_net_counters, layer.name) / sizeof(uint64_t)))
+
+struct mg_net_counter {
+	const char *name;	/* "ipv4.drop_bad_csum", "dev.rx_frames"; static storage */
+	uint32_t trace_id;	/* MG_NET_COUNTER_ID / MG_NETDEV_COUNTER_ID */
+	uint64_t value;
+};
+
 /* --- the stack ----------------------------------------------------------------------- */
 struct mg_net;
 
@@ -179,7 +201,19 @@ void mg_net_destroy(struct mg_net *net);
 int mg_net_open(const char *devname, int *argc, char **argv, struct mg_net **out);
 const char *mg_net_open_error(void);
 
+/* The counters of every layer above the device, live (see "counters" above). */
 const struct mg_net_counters *mg_net_counters(const struct mg_net *net);
+/*
+ * Every counter, the device's first then layer by layer up to TCP, in a fixed order,
+ * zeros included: fills out[0 .. min(max, total)) and returns the total (max 0 to ask
+ * how many there are). Pure apart from reading the counters.
+ */
+size_t mg_net_counters_list(const struct mg_net *net, struct mg_net_counter *out,
+			    size_t max);
+/* The value of the counter called name ("tcp.retransmits"); 0 or -ENOENT. */
+int mg_net_counter_get(const struct mg_net *net, const char *name, uint64_t *value);
+/* The name of a counter's trace id, or NULL if trace_id names no counter. */
+const char *mg_net_counter_name(uint32_t trace_id);
 /* Render every non-zero counter as "layer.name value" lines into buf (NUL-terminated,
  * truncated to size). Returns the length it needed, as snprintf does. */
 size_t mg_net_counters_format(const struct mg_net *net, char *buf, size_t size);

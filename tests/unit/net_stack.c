@@ -22,6 +22,7 @@
 #include <morgana/fiber.h>
 #include <morgana/net.h>
 #include <morgana/runtime.h>
+#include <morgana/trace.h>
 #include <morgana/udp.h>
 
 #include "fake_plat.h"
@@ -590,6 +591,82 @@ registered_protocols_receive_their_datagrams(void **state)
 	assert_int_equal(status, 0);
 }
 
+/* --- counters: by name and in the trace ring ---------------------------------------------- */
+
+/* The last value the trace ring recorded for counter id, or -1 if it recorded none. */
+static long long
+traced_value(const struct mg_trace_event *ev, size_t n, uint32_t id)
+{
+	long long v = -1;
+
+	for (size_t i = 0; i < n; i++)
+		if (ev[i].kind == MG_TRACE_COUNTER && ev[i].fiber == id)
+			v = (long long)ev[i].arg;
+	return v;
+}
+
+static int
+counters_main(int argc, char **argv)
+{
+	static struct mg_trace_event ev[256];
+	static struct mg_net_counter list[256];
+	static uint8_t f[256], msg[64];
+	size_t total, n, len;
+	uint64_t v;
+
+	(void)argc;
+	(void)argv;
+	CHECK(stack_up() == 0);
+	CHECK(resolve_peer() == 0);
+	/* Every counter has a distinct name and trace id, and the id names it back. */
+	total = mg_net_counters_list(net, NULL, 0);
+	CHECK(total > 90 && total <= 256 && mg_net_counters_list(net, list, 256) == total);
+	for (size_t i = 0; i < total; i++) {
+		CHECK(mg_net_counter_name(list[i].trace_id) == list[i].name);
+		CHECK(mg_net_counter_get(net, list[i].name, &v) == 0 && v == list[i].value);
+		for (size_t j = 0; j < i; j++)
+			CHECK(strcmp(list[i].name, list[j].name) != 0);
+	}
+	CHECK(mg_net_counter_get(net, "ipv4.no_such_counter", &v) == -ENOENT);
+	CHECK(mg_net_counter_name(MG_TRACE_NET_COUNTERS + 0xff) == NULL);
+	CHECK(strcmp(mg_net_counter_name(MG_NET_COUNTER_ID(ipv4, drop_bad_csum)),
+		     "ipv4.drop_bad_csum") == 0);
+	/* A ping with a corrupted IPv4 header checksum, and a frame of an unknown type. */
+	CHECK(mg_trace_start(256) == 0);
+	len = build_echo(msg, 8, 1);
+	build_ip(f, MG_IP_PROTO_ICMP, 1, 0, false, msg, len);
+	f[14 + 10] ^= 0x55;
+	inject(f, 34 + len);
+	f[12] = 0x88;
+	f[13] = 0xb5;		/* an IEEE "local experimental" ethertype */
+	inject(f, 60);
+	mg_trace_stop();
+	n = mg_trace_read(ev, 256);
+	/* Both drops are in the struct, by name, and in the trace ring with their value. */
+	CHECK(mg_net_counters(net)->ipv4.drop_bad_csum == 1);
+	CHECK(mg_net_counter_get(net, "ipv4.drop_bad_csum", &v) == 0 && v == 1);
+	CHECK(traced_value(ev, n, MG_NET_COUNTER_ID(ipv4, drop_bad_csum)) == 1);
+	CHECK(mg_net_counter_get(net, "eth.drop_unknown_type", &v) == 0 && v == 1);
+	CHECK(traced_value(ev, n, MG_NET_COUNTER_ID(eth, drop_unknown_type)) == 1);
+	/* The device's counters are traced too; nothing was answered. */
+	CHECK(mg_net_counter_get(net, "dev.rx_frames", &v) == 0 &&
+	      traced_value(ev, n, MG_NETDEV_COUNTER_ID(rx_frames)) == (long long)v);
+	CHECK(traced_value(ev, n, MG_NET_COUNTER_ID(icmp, rx_echo_requests)) == -1);
+	stack_down();
+	return 0;
+}
+
+static void
+malformed_drops_show_in_the_counters_and_the_trace_ring(void **state)
+{
+	int status = fake_run(counters_main, "");
+
+	(void)state;
+	if (fail_line != 0)
+		fail_msg("CHECK failed at %s:%d", __FILE__, fail_line);
+	assert_int_equal(status, 0);
+}
+
 /* --- the device layer --------------------------------------------------------------------- */
 
 static struct mg_pkt *held[600];
@@ -682,6 +759,9 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(netdev_batches_bounds_and_retries_output, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(
+			malformed_drops_show_in_the_counters_and_the_trace_ring, setup,
+			teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
