@@ -55,7 +55,8 @@ static const struct counter_def counter_defs[] = {
 	C(tcp, timeouts), C(tcp, challenge_acks), C(tcp, challenge_acks_limited),
 	C(tcp, syncookies_sent), C(tcp, syncookies_ok), C(tcp, syncookies_bad),
 	C(tcp, zero_window_probes), C(tcp, keepalive_probes), C(tcp, timewait_evicted),
-	C(tcp, timewait_reused), C(tcp, bytes_queued), C(tcp, bytes_sent),
+	C(tcp, timewait_reused), C(tcp, pmtu_updates), C(tcp, pmtu_ignored),
+	C(tcp, bytes_queued), C(tcp, bytes_sent),
 	C(tcp, bytes_retransmitted), C(tcp, bytes_acked), C(tcp, bytes_received),
 };
 #undef C

@@ -15,7 +15,7 @@
 
 static int route(struct mg_net *net, uint32_t dst, uint32_t *next_hop);
 static int send_one(struct mg_net *net, struct mg_pkt *pkt, uint32_t dst, uint32_t next_hop,
-		    uint8_t proto, uint16_t id, uint16_t frag_off, bool mf);
+		    uint8_t proto, uint16_t id, uint16_t frag_off, bool mf, bool df);
 static void copy_from_pieces(uint8_t *out, size_t off, size_t n, const uint8_t *a,
 			     size_t a_len, const uint8_t *b);
 
@@ -129,10 +129,10 @@ unreachable:
  * it to ARP. Takes pkt. */
 static int
 send_one(struct mg_net *net, struct mg_pkt *pkt, uint32_t dst, uint32_t next_hop,
-	 uint8_t proto, uint16_t id, uint16_t frag_off, bool mf)
+	 uint8_t proto, uint16_t id, uint16_t frag_off, bool mf, bool df)
 {
 	struct mg_ipv4_hdr h = {
-		.total_len = (uint16_t)(pkt->len + MG_IPV4_HDR_LEN), .id = id, .mf = mf,
+		.total_len = (uint16_t)(pkt->len + MG_IPV4_HDR_LEN), .id = id, .mf = mf, .df = df,
 		.frag_off = frag_off, .ttl = MG_NET_TTL, .proto = proto,
 		.src = net->cfg.addr, .dst = dst,
 	};
@@ -158,9 +158,22 @@ mg_ipv4_alloc(struct mg_net *net)
 int
 mg_ipv4_output(struct mg_net *net, struct mg_pkt *pkt, uint32_t dst, uint8_t proto)
 {
+	return mg_ipv4_output_flags(net, pkt, dst, proto, 0);
+}
+
+int
+mg_ipv4_output_flags(struct mg_net *net, struct mg_pkt *pkt, uint32_t dst, uint8_t proto,
+		     unsigned flags)
+{
+	bool df = flags & MG_IPV4_DF;
 	uint32_t next_hop;
 	int err;
 
+	if (df && pkt->len + MG_IPV4_HDR_LEN > net->dev->mtu) {
+		NET_COUNT(net, ipv4, drop_too_big);
+		mg_pkt_free(pkt);
+		return -EMSGSIZE;
+	}
 	if (pkt->len + MG_IPV4_HDR_LEN > net->dev->mtu) {
 		/* Too big for one frame: the copying path fragments it. */
 		err = mg_ipv4_send(net, dst, proto, pkt->data, 0, pkt->data, pkt->len);
@@ -172,7 +185,7 @@ mg_ipv4_output(struct mg_net *net, struct mg_pkt *pkt, uint32_t dst, uint8_t pro
 		return err;
 	}
 	NET_COUNT(net, ipv4, tx);
-	return send_one(net, pkt, dst, next_hop, proto, net->ip_id++, 0, false);
+	return send_one(net, pkt, dst, next_hop, proto, net->ip_id++, 0, false, df);
 }
 
 /* Copy n bytes at offset off of the concatenation a (a_len bytes) + b into out. */
@@ -220,7 +233,8 @@ mg_ipv4_send(struct mg_net *net, uint32_t dst, uint8_t proto, const void *hdr,
 		copy_from_pieces(mg_pkt_put(pkt, n), off, n, hdr, hdr_len, payload);
 		if (mf || off > 0)
 			NET_COUNT(net, ipv4, frags_tx);
-		if ((err = send_one(net, pkt, dst, next_hop, proto, id, (uint16_t)off, mf)) != 0)
+		if ((err = send_one(net, pkt, dst, next_hop, proto, id, (uint16_t)off, mf,
+				    false)) != 0)
 			return err;
 		off += n;
 		if (total == 0)

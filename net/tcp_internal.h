@@ -31,6 +31,7 @@
 #define TCP_TS_HZ		1000	/* timestamp clock: 1 ms */
 #define TCP_PAWS_IDLE_NS	(24ull * 24 * 3600 * 1000000000)	/* RFC 7323 5.5 */
 #define TCP_COOKIE_SLOT_NS	(64ull * 1000000000)
+#define TCP_PMTU_MIN		576	/* "fragmentation needed" below this is not believed */
 #define TCP_PRF_ISN		1	/* domains of tcp_prf() */
 #define TCP_PRF_TS		2
 #define TCP_PRF_COOKIE		0x1000	/* + the time slot */

@@ -171,7 +171,7 @@ send_segment(struct mg_tcp_conn *c, uint32_t seq, uint32_t data_len, uint8_t fla
 		c->delack_deadline = 0;
 	}
 	NET_COUNT(net, tcp, tx);
-	return mg_ipv4_output(net, pkt, c->raddr, MG_IP_PROTO_TCP);
+	return mg_ipv4_output_flags(net, pkt, c->raddr, MG_IP_PROTO_TCP, MG_IPV4_DF);
 }
 
 void

@@ -147,6 +147,8 @@ struct mg_net_counters {
 		uint64_t zero_window_probes, keepalive_probes;
 		uint64_t timewait_evicted;	/* TIME_WAIT entries dropped: table full */
 		uint64_t timewait_reused;	/* ... taken over by a new connection */
+		uint64_t pmtu_updates;		/* segment size lowered: "fragmentation needed" */
+		uint64_t pmtu_ignored;		/* ... about no segment in flight (RFC 5927) */
 		uint64_t bytes_queued;		/* accepted from applications */
 		uint64_t bytes_sent;		/* first transmissions */
 		uint64_t bytes_retransmitted;
@@ -264,6 +266,19 @@ struct mg_pkt *mg_ipv4_alloc(struct mg_net *net);
  * 65535 bytes), -ENOBUFS (a queue or the pool was full); every error is a counted drop.
  */
 int mg_ipv4_output(struct mg_net *net, struct mg_pkt *pkt, uint32_t dst, uint8_t proto);
+
+/* Flags of mg_ipv4_output_flags(). */
+#define MG_IPV4_DF	0x1	/* Don't Fragment: path MTU discovery (RFC 1191) */
+
+/*
+ * mg_ipv4_output() with flags: MG_IPV4_DF sets the Don't Fragment bit, so that a router
+ * that cannot forward the datagram whole drops it and answers with ICMP "fragmentation
+ * needed" (passed to the protocol's mg_icmp_register_error() handler). A datagram with
+ * MG_IPV4_DF MUST fit the link (mg_net_mtu()); otherwise it is refused with -EMSGSIZE
+ * (counted in ipv4.drop_too_big). Same returns as mg_ipv4_output().
+ */
+int mg_ipv4_output_flags(struct mg_net *net, struct mg_pkt *pkt, uint32_t dst, uint8_t proto,
+			 unsigned flags);
 
 /*
  * The copying variant: send the transport header hdr (hdr_len bytes, even) followed by

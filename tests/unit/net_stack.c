@@ -118,7 +118,7 @@ stack_up(void)
 	dev.ops = &link_ops;
 	dev.mac = us_mac;
 	dev.mtu = MTU;
-	if (mg_netdev_init(&dev, 64, 0) != 0)
+	if (mg_netdev_init(&dev, 256, 0) != 0)
 		return -1;
 	return mg_net_create(&dev, &cfg, &net);
 }
@@ -325,6 +325,78 @@ static void
 arp_retries_then_drops_what_waited_and_routes_via_gateway(void **state)
 {
 	int status = fake_run(arp_retry_main, "");
+
+	(void)state;
+	if (fail_line != 0)
+		fail_msg("CHECK failed at %s:%d", __FILE__, fail_line);
+	assert_int_equal(status, 0);
+}
+
+/* Learn neighbour ip (it asks for our address) and forget what the stack answered. */
+static void
+learn_neighbour(uint32_t ip)
+{
+	uint8_t f[64];
+
+	inject(f, build_arp(f, MG_ARP_REQUEST, ip, US, MG_MAC_BROADCAST));
+	flush();
+	out_count = 0;
+}
+
+static int
+arp_cache_main(int argc, char **argv)
+{
+	const struct mg_net_counters *c;
+	uint8_t payload[8] = { 0 };
+	struct mg_ipv4_hdr h;
+	struct mg_arp a;
+
+	(void)argc;
+	(void)argv;
+	CHECK(stack_up() == 0);
+	c = mg_net_counters(net);
+	flush();
+	out_count = 0;
+	/* The cache holds MG_NET_ARP_CACHE neighbours; one more evicts the oldest. */
+	for (uint32_t i = 0; i < MG_NET_ARP_CACHE; i++) {
+		learn_neighbour(0x0a000010 + i);
+		mg_sleep_ns(SEC / 100);		/* each a little younger than the last */
+	}
+	CHECK(c->arp.cache_evictions == 0);
+	learn_neighbour(0x0a0000c8);
+	CHECK(c->arp.cache_evictions == 1);
+	/* The newcomer is known: a datagram to it leaves at once. The oldest is gone: a
+	 * datagram to it waits for a request. */
+	CHECK(mg_ipv4_send(net, 0x0a0000c8, 200, payload, 8, NULL, 0) == 0);
+	CHECK(mg_ipv4_send(net, 0x0a000010, 200, payload, 8, NULL, 0) == 0);
+	flush();
+	CHECK(out_count == 2 && out_ipv4(0, &h) != NULL && h.dst == 0x0a0000c8);
+	CHECK(out_arp(1, &a) && a.op == MG_ARP_REQUEST && a.tpa == 0x0a000010);
+	/* An entry lives MG_NET_ARP_TTL_NS: then the neighbour is asked again. */
+	mg_sleep_ns(MG_NET_ARP_TTL_NS + SEC);
+	CHECK(c->arp.resolve_failures == 1);	/* 0x0a000010 never answered */
+	out_count = 0;
+	CHECK(mg_ipv4_send(net, 0x0a0000c8, 200, payload, 8, NULL, 0) == 0);
+	flush();
+	CHECK(out_count == 1 && out_arp(0, &a) && a.op == MG_ARP_REQUEST &&
+	      a.tpa == 0x0a0000c8);
+	/* With every entry waiting for an answer, a new destination finds no room: its
+	 * datagram is dropped and counted, nothing grows. */
+	out_count = 0;
+	for (uint32_t i = 1; i < MG_NET_ARP_CACHE; i++)
+		CHECK(mg_ipv4_send(net, 0x0a000050 + i, 200, payload, 8, NULL, 0) == 0);
+	CHECK(mg_ipv4_send(net, 0x0a0000f0, 200, payload, 8, NULL, 0) == -ENOBUFS);
+	CHECK(c->arp.drop_pending_full == 1);
+	flush();
+	CHECK(out_count == MG_NET_ARP_CACHE - 1);
+	stack_down();
+	return 0;
+}
+
+static void
+arp_cache_is_bounded_and_entries_expire(void **state)
+{
+	int status = fake_run(arp_cache_main, "");
 
 	(void)state;
 	if (fail_line != 0)
@@ -749,6 +821,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 			arp_retries_then_drops_what_waited_and_routes_via_gateway, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(arp_cache_is_bounded_and_entries_expire, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(
 			ping_is_answered_and_fragments_are_reassembled_or_refused, setup,
 			teardown),
