@@ -138,7 +138,8 @@ struct mg_hvt_frame {
  * A batch of count (<= MG_HVT_NET_BATCH_MAX) frames at `frames`. Write: every frame
  * 14..mtu+14 bytes, else -EINVAL and none is sent; done = frames the device took. Read:
  * every buffer at least mtu + 14 bytes, else -EINVAL; done = frames received, their len
- * set; -EAGAIN if none was waiting.
+ * set; -EAGAIN if none was waiting. A device with rings refuses both (-EINVAL): its
+ * frames belong to the rings, whose order they would break.
  */
 #define MG_HVT_NET_BATCH_MAX 256
 struct mg_hvt_net_io {
