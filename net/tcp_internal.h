@@ -25,6 +25,8 @@
 #define TCP_DUPTHRESH		3
 #define TCP_DEFAULT_MSS		536	/* peer's MSS when it sends none (RFC 9293 3.7.1) */
 #define TCP_IW_SEGS		10	/* initial window, RFC 6928 */
+/* A super-segment's payload: what a 65535-byte datagram holds after the largest headers. */
+#define TCP_TSO_MAX		(MG_IPV4_MAX_LEN - MG_IPV4_HDR_LEN - MG_TCP_HDR_MAX)
 #define TCP_MAX_WSCALE		14
 #define TCP_PERSIST_MIN_NS	(200ull * 1000000)
 #define TCP_PERSIST_MAX_NS	(60ull * 1000000000)
