@@ -170,6 +170,10 @@ mg_netdev_alloc_size(struct mg_netdev *dev, size_t size)
 		return mg_pkt_alloc(&dev->pool, MG_PKT_HEADROOM);
 	if (dev->big.count == 0 || MG_PKT_HEADROOM + size > dev->big.buf_size)
 		return NULL;
+	/* Reads always find their batch: input frees what it takes before it returns,
+	 * output can hold 64 KiB packets in the queue until the next flush. */
+	if (dev->big.in_use + MG_NETDEV_BIG_RX_BATCH >= dev->big.count)
+		return NULL;
 	return mg_pkt_alloc(&dev->big, MG_PKT_HEADROOM);
 }
 

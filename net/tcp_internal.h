@@ -260,6 +260,8 @@ int tcp_send_raw(struct mg_tcp *tcp, uint32_t laddr, uint16_t lport, uint32_t ra
 		 uint16_t rport, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t window,
 		 const struct mg_tcp_opts *opts);
 uint32_t tcp_rcv_window(const struct mg_tcp_conn *c);
+/* Payload bytes one send may carry: a super-segment's worth with offloads, else the MSS. */
+uint32_t tcp_send_max(const struct mg_tcp_conn *c);
 uint32_t tcp_pipe(const struct mg_tcp_conn *c);
 bool tcp_is_lost_from(const struct mg_tcp_conn *c, uint32_t seq);
 void tcp_sack_update(struct mg_tcp_conn *c, const struct mg_tcp_opts *o);

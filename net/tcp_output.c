@@ -465,6 +465,12 @@ send_max(const struct mg_tcp_conn *c, uint32_t seg)
 	return max - max % seg;
 }
 
+uint32_t
+tcp_send_max(const struct mg_tcp_conn *c)
+{
+	return send_max(c, payload_max(c));
+}
+
 /* --- deciding what to send ------------------------------------------------------------------- */
 
 /*

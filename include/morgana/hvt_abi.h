@@ -110,6 +110,8 @@ struct mg_hvt_net_info {
 	uint8_t mac[6];		/* out */
 	uint16_t mtu;		/* out */
 	int32_t ret;		/* out: 0 or -EINVAL (not a network device) */
+	uint32_t offloads;	/* out: MG_PLAT_NET_* of plat.h; frames carry the virtio-net
+				 * header when it says so */
 };
 
 /* One frame of a batch; the same layout as struct mg_plat_frame on x86_64. */
@@ -119,9 +121,11 @@ struct mg_hvt_frame {
 };
 
 /*
- * A batch of count (<= MG_HVT_NET_BATCH_MAX) frames at `frames`. Write: every frame
- * 14..mtu+14 bytes, else -EINVAL and none is sent; done = frames the device took. Read:
- * every buffer at least mtu + 14 bytes, else -EINVAL; done = frames received, their len
+ * A batch of count (<= MG_HVT_NET_BATCH_MAX) frames at `frames`, each opaque bytes (with
+ * offloads, the virtio-net header and the Ethernet frame). Write: every frame from 14
+ * (plus the header) up to mg_plat_net_frame_max() bytes, else -EINVAL and none is sent;
+ * done = frames the device took. Read: every buffer at least mg_plat_net_frame_max()
+ * bytes, else -EINVAL; done = frames received, their len
  * set; -EAGAIN if none was waiting.
  */
 #define MG_HVT_NET_BATCH_MAX 256

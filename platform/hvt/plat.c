@@ -132,6 +132,7 @@ mg_plat_net_acquire(const char *name, mg_plat_handle *handle, struct mg_plat_net
 	for (int i = 0; i < 6; i++)
 		info->mac[i] = ni.mac[i];
 	info->mtu = ni.mtu;
+	info->offloads = ni.offloads;
 	return 0;
 }
 

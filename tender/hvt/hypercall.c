@@ -14,6 +14,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <morgana/plat.h>
+
 #include "hvt.h"
 
 #define RW (HVT_PROT_R | HVT_PROT_W)
@@ -145,9 +147,19 @@ device(const struct mg_hvt *hvt, uint64_t handle, uint32_t type)
 	return &hvt->devices[handle];
 }
 
+/* The longest frame of dev, the virtio-net header included when it has one (plat.h). */
+static uint64_t
+frame_max(const struct mg_tender_device *dev)
+{
+	const struct mg_plat_net_info info = { .mtu = dev->mtu, .offloads = dev->offloads };
+
+	return mg_plat_net_frame_max(&info);
+}
+
 /*
  * Check a batch: the frame array and every buffer. Writes need buffers the guest can
- * read, 14..mtu+14 bytes; reads need writable ones of at least mtu+14 bytes.
+ * read, 14 (plus the header) up to frame_max() bytes; reads need writable ones of at
+ * least frame_max() bytes. Frames are opaque bytes: the kernel judges the header.
  * Returns 0, -EINVAL (a bad frame: the guest's mistake) or 1 (a bad address).
  */
 static int
@@ -156,7 +168,8 @@ check_batch(const struct mg_hvt *hvt, const struct mg_tender_device *dev,
 	    uint8_t **bufs)
 {
 	const struct mg_hvt_frame *g;
-	uint64_t max = dev->mtu + ETH_HEADER;
+	uint64_t max = frame_max(dev);
+	uint64_t min = ETH_HEADER + (dev->offloads ? MG_PLAT_NET_VNET_HDR_LEN : 0);
 
 	if (a->count > MG_HVT_NET_BATCH_MAX)
 		return -EINVAL;
@@ -167,7 +180,7 @@ check_batch(const struct mg_hvt *hvt, const struct mg_tender_device *dev,
 	memcpy(frames, g, a->count * sizeof(*g));
 	for (uint64_t i = 0; i < a->count; i++) {
 		if (is_read ? frames[i].len < max :
-			      frames[i].len < ETH_HEADER || frames[i].len > max)
+			      frames[i].len < min || frames[i].len > max)
 			return -EINVAL;
 		bufs[i] = mg_hvt_checked_gpa(&hvt->mem, frames[i].buf, is_read ? max :
 					     frames[i].len, 1, is_read ? RW : HVT_PROT_R);
@@ -203,10 +216,13 @@ net_io(struct mg_hvt *hvt, struct mg_hvt_net_io *a, bool is_read, int *status)
 		goto out;
 	g = mg_hvt_checked_gpa(&hvt->mem, req.frames, req.count * sizeof(*g), 8, HVT_PROT_R);
 	for (; done < req.count; done++) {
-		len = is_read ? dev->mtu + ETH_HEADER : frames[done].len;
+		len = is_read ? frame_max(dev) : frames[done].len;
 		n = is_read ? read(dev->fd, bufs[done], len) : write(dev->fd, bufs[done], len);
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			break;
+		/* A header the kernel refuses loses that frame only (plat.h). */
+		if (n < 0 && errno == EINVAL && !is_read && dev->offloads != 0)
+			n = (ssize_t)len;
 		if (n < 0) {
 			ret = -EIO;
 			break;
@@ -327,6 +343,7 @@ mg_hvt_hypercall(struct mg_hvt *hvt, uint64_t gpa, uint32_t value, int *status)
 		if (dev != NULL) {
 			memcpy(a->mac, dev->mac, sizeof(a->mac));
 			a->mtu = dev->mtu;
+			a->offloads = dev->offloads;
 		}
 		return 0;
 	}
