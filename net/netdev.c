@@ -10,6 +10,7 @@
 #include <morgana/log.h>
 #include <morgana/netdev.h>
 #include <morgana/runtime.h>
+#include <morgana/trace.h>
 
 MG_LOG_SOURCE(netdev_log, "netdev");
 
@@ -18,6 +19,9 @@ MG_LOG_SOURCE(netdev_log, "netdev");
 
 /* A super-segment: an IPv4 datagram of up to 65535 bytes in one frame. */
 #define GSO_FRAME_MAX	(MG_ETH_HDR_LEN + MG_IPV4_MAX_LEN)
+/* Every device counter moves through this, so that tracing sees it (netdev.h). */
+#define NETDEV_COUNT(dev, name, n) \
+	netdev_count(&(dev)->stats.name, (n), MG_NETDEV_COUNTER_ID(name))
 
 static void flush_hook(void *arg);
 static void retry_fire(void *arg);
@@ -27,6 +31,15 @@ static int rx_header(struct mg_netdev *dev, struct mg_pkt *p);
 static int tx_header(struct mg_pkt *p);
 static void csum_complete(struct mg_pkt *p);
 static struct mg_pkt *rx_alloc(struct mg_netdev *dev, size_t n);
+
+static inline void
+netdev_count(uint64_t *counter, uint64_t n, uint32_t trace_id)
+{
+	if (n == 0)
+		return;
+	*counter += n;
+	mg_trace(MG_TRACE_COUNTER, trace_id, *counter);
+}
 
 static void
 flush_hook(void *arg)
@@ -199,7 +212,7 @@ rx_header(struct mg_netdev *dev, struct mg_pkt *p)
 
 	if (mg_vnet_hdr_parse(p->data, p->len, &h) != 0 ||
 	    p->len < MG_VNET_HDR_LEN + MG_ETH_HDR_LEN) {
-		dev->stats.rx_drop_bad_hdr++;
+		NETDEV_COUNT(dev, rx_drop_bad_hdr, 1);
 		return -EINVAL;
 	}
 	(void)mg_pkt_pull(p, MG_VNET_HDR_LEN);
@@ -213,7 +226,7 @@ rx_header(struct mg_netdev *dev, struct mg_pkt *p)
 	if ((h.gso_type & (uint8_t)~MG_VNET_GSO_ECN) == MG_VNET_GSO_TCPV4) {
 		p->off.gso_type = MG_PKT_GSO_TCPV4;
 		p->off.gso_size = h.gso_size;
-		dev->stats.rx_gso_frames++;
+		NETDEV_COUNT(dev, rx_gso_frames, 1);
 	}
 	return 0;
 }
@@ -279,26 +292,26 @@ poll_batch(struct mg_netdev *dev, size_t *delivered)
 		frames[0].len = frame_max;
 		err = dev->ops->read(dev, frames, 1, &got);
 		if (err == 0)
-			dev->stats.rx_drop_nobuf += got;
+			NETDEV_COUNT(dev, rx_drop_nobuf, got);
 		else if (err != -EAGAIN)
-			dev->stats.rx_errors++;
+			NETDEV_COUNT(dev, rx_errors, 1);
 		return err;
 	}
 	err = dev->ops->read(dev, frames, n, &got);
 	if (err != 0 && err != -EAGAIN) {
-		dev->stats.rx_errors++;
+		NETDEV_COUNT(dev, rx_errors, 1);
 		mg_log_debug(&netdev_log, "read failed: %d", err);
 	}
 	if (got > 0)
-		dev->stats.rx_batches++;
+		NETDEV_COUNT(dev, rx_batches, 1);
 	for (size_t i = 0; i < n; i++) {
 		if (i >= got || err != 0) {
 			mg_pkt_free(pkts[i]);
 			continue;
 		}
 		pkts[i]->len = frames[i].len;
-		dev->stats.rx_frames++;
-		dev->stats.rx_bytes += frames[i].len;
+		NETDEV_COUNT(dev, rx_frames, 1);
+		NETDEV_COUNT(dev, rx_bytes, frames[i].len);
 		if ((dev->offloads & MG_PLAT_NET_VNET_HDR) && rx_header(dev, pkts[i]) != 0) {
 			mg_pkt_free(pkts[i]);
 			continue;
@@ -331,27 +344,27 @@ mg_netdev_send(struct mg_netdev *dev, struct mg_pkt *frame)
 	if (frame->off.gso_type != MG_PKT_GSO_NONE)
 		max = (dev->offloads & MG_PLAT_NET_TSO4) ? GSO_FRAME_MAX : 0;
 	if (frame->len < MG_ETH_HDR_LEN || frame->len > max) {
-		dev->stats.tx_drop_too_long++;
+		NETDEV_COUNT(dev, tx_drop_too_long, 1);
 		mg_pkt_free(frame);
 		return -EMSGSIZE;
 	}
 	if (dev->txq_len >= dev->txq_max) {
-		dev->stats.tx_drop_queue_full++;
+		NETDEV_COUNT(dev, tx_drop_queue_full, 1);
 		mg_pkt_free(frame);
 		return -ENOBUFS;
 	}
 	if (frame->off.csum == MG_PKT_CSUM_PARTIAL && !(dev->offloads & MG_PLAT_NET_CSUM)) {
 		csum_complete(frame);
-		dev->stats.tx_csum_sw++;
+		NETDEV_COUNT(dev, tx_csum_sw, 1);
 	}
 	if (dev->offloads & MG_PLAT_NET_VNET_HDR) {
 		if (tx_header(frame) != 0) {
-			dev->stats.tx_drop_queue_full++;
+			NETDEV_COUNT(dev, tx_drop_queue_full, 1);
 			mg_pkt_free(frame);
 			return -ENOBUFS;
 		}
 		if (frame->off.gso_type != MG_PKT_GSO_NONE)
-			dev->stats.tx_gso_frames++;
+			NETDEV_COUNT(dev, tx_gso_frames, 1);
 	}
 	mg_list_push_back(&dev->txq, &frame->link);
 	dev->txq_len++;
@@ -378,18 +391,18 @@ mg_netdev_flush(struct mg_netdev *dev)
 		if (err != 0) {
 			/* The batch is lost; queueing it again would only fail again. */
 			mg_log_debug(&netdev_log, "write failed: %d", err);
-			dev->stats.tx_errors += n - sent;
+			NETDEV_COUNT(dev, tx_errors, n - sent);
 			sent = n;
 		}
 		if (sent > 0)
-			dev->stats.tx_batches++;
+			NETDEV_COUNT(dev, tx_batches, 1);
 		for (size_t i = 0; i < sent; i++) {
 			struct mg_pkt *p = mg_container_of(mg_list_pop_front(&dev->txq),
 							   struct mg_pkt, link);
 
 			if (i < ok) {
-				dev->stats.tx_frames++;
-				dev->stats.tx_bytes += p->len;
+				NETDEV_COUNT(dev, tx_frames, 1);
+				NETDEV_COUNT(dev, tx_bytes, p->len);
 			}
 			dev->txq_len--;
 			mg_pkt_free(p);
