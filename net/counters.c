@@ -29,7 +29,7 @@ struct counter_def {
 static const struct counter_def counter_defs[] = {
 	D(rx_frames), D(rx_bytes), D(tx_frames), D(tx_bytes), D(rx_batches), D(tx_batches),
 	D(rx_drop_nobuf), D(rx_errors), D(tx_drop_queue_full), D(tx_drop_too_long),
-	D(tx_errors),
+	D(tx_errors), D(rx_drop_bad_hdr), D(rx_gso_frames), D(tx_gso_frames), D(tx_csum_sw),
 	C(eth, rx), C(eth, tx), C(eth, drop_malformed), C(eth, drop_not_for_us),
 	C(eth, drop_unknown_type),
 	C(arp, rx_requests), C(arp, rx_replies), C(arp, tx_requests), C(arp, tx_replies),

@@ -105,7 +105,8 @@ uint64_t mg_arp_tick(struct mg_net *net, uint64_t now);
 void mg_arp_flush_all(struct mg_net *net);
 
 /* ipv4.c */
-void mg_ipv4_input(struct mg_net *net, const uint8_t *buf, size_t len);
+/* l4_csum_ok: the device vouched for the transport checksum (netdev offloads). */
+void mg_ipv4_input(struct mg_net *net, const uint8_t *buf, size_t len, bool l4_csum_ok);
 void mg_ipv4_deliver(struct mg_net *net, const struct mg_ipv4_rx *rx);
 
 /* reasm.c */

@@ -26,7 +26,7 @@ is_broadcast(const struct mg_net *net, uint32_t a)
 }
 
 void
-mg_ipv4_input(struct mg_net *net, const uint8_t *buf, size_t len)
+mg_ipv4_input(struct mg_net *net, const uint8_t *buf, size_t len, bool l4_csum_ok)
 {
 	struct mg_ipv4_hdr h;
 	struct mg_ipv4_rx rx;
@@ -58,6 +58,7 @@ mg_ipv4_input(struct mg_net *net, const uint8_t *buf, size_t len)
 		.to_broadcast = is_broadcast(net, h.dst),
 		.ip_hdr = buf, .ip_hdr_len = h.hdr_len,
 		.payload = buf + h.hdr_len, .len = (size_t)h.total_len - h.hdr_len,
+		.l4_csum_ok = l4_csum_ok,
 	};
 	mg_ipv4_deliver(net, &rx);
 }
@@ -155,6 +156,12 @@ mg_ipv4_alloc(struct mg_net *net)
 	return pkt;
 }
 
+struct mg_pkt *
+mg_ipv4_alloc_size(struct mg_net *net, size_t size)
+{
+	return mg_netdev_alloc_size(net->dev, MG_IPV4_HDR_LEN + size);
+}
+
 int
 mg_ipv4_output(struct mg_net *net, struct mg_pkt *pkt, uint32_t dst, uint8_t proto)
 {
@@ -166,15 +173,23 @@ mg_ipv4_output_flags(struct mg_net *net, struct mg_pkt *pkt, uint32_t dst, uint8
 		     unsigned flags)
 {
 	bool df = flags & MG_IPV4_DF;
+	bool gso = pkt->off.gso_type != MG_PKT_GSO_NONE;
 	uint32_t next_hop;
+	uint16_t id;
 	int err;
 
-	if (df && pkt->len + MG_IPV4_HDR_LEN > net->dev->mtu) {
+	if (gso && (pkt->len + MG_IPV4_HDR_LEN > MG_IPV4_MAX_LEN || pkt->off.gso_size == 0)) {
 		NET_COUNT(net, ipv4, drop_too_big);
 		mg_pkt_free(pkt);
 		return -EMSGSIZE;
 	}
-	if (pkt->len + MG_IPV4_HDR_LEN > net->dev->mtu) {
+	/* A super-segment is cut by the device into segments below the MTU. */
+	if (!gso && df && pkt->len + MG_IPV4_HDR_LEN > net->dev->mtu) {
+		NET_COUNT(net, ipv4, drop_too_big);
+		mg_pkt_free(pkt);
+		return -EMSGSIZE;
+	}
+	if (!gso && pkt->len + MG_IPV4_HDR_LEN > net->dev->mtu) {
 		/* Too big for one frame: the copying path fragments it. */
 		err = mg_ipv4_send(net, dst, proto, pkt->data, 0, pkt->data, pkt->len);
 		mg_pkt_free(pkt);
@@ -185,7 +200,11 @@ mg_ipv4_output_flags(struct mg_net *net, struct mg_pkt *pkt, uint32_t dst, uint8
 		return err;
 	}
 	NET_COUNT(net, ipv4, tx);
-	return send_one(net, pkt, dst, next_hop, proto, net->ip_id++, 0, false, df);
+	id = net->ip_id++;
+	/* The device numbers the segments of a super-segment id, id + 1, ... */
+	if (gso)
+		net->ip_id = (uint16_t)(net->ip_id + pkt->len / pkt->off.gso_size);
+	return send_one(net, pkt, dst, next_hop, proto, id, 0, false, df);
 }
 
 /* Copy n bytes at offset off of the concatenation a (a_len bytes) + b into out. */

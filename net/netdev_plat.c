@@ -81,6 +81,7 @@ mg_netdev_plat_open(struct mg_netdev *dev, const char *name)
 	dev->driver = d;
 	memcpy(dev->mac.b, info.mac, 6);
 	dev->mtu = info.mtu;
+	dev->offloads = info.offloads;
 	err = mg_netdev_init(dev, 0, 0);
 	if (err != 0)
 		goto fail;
@@ -136,10 +137,12 @@ mg_net_open(const char *devname, int *argc, char **argv, struct mg_net **out)
 	{
 		char a[16], g[16];
 
-		mg_log_info(&mg_net_log, "%s: %s/%u gateway %s mtu %u", devname,
+		mg_log_info(&mg_net_log, "%s: %s/%u gateway %s mtu %u offloads %s%s%s", devname,
 			    mg_ipv4_addr_format(cfg.addr, a), cfg.prefix_len,
 			    cfg.gateway ? mg_ipv4_addr_format(cfg.gateway, g) : "none",
-			    dev->mtu);
+			    dev->mtu, dev->offloads == 0 ? "off" : "csum",
+			    (dev->offloads & MG_PLAT_NET_TSO4) ? " tso4" : "",
+			    (dev->offloads & MG_PLAT_NET_GUEST_TSO4) ? " rx-coalesce" : "");
 	}
 	return 0;
 }

@@ -68,6 +68,7 @@ mg_pkt_alloc(struct mg_pkt_pool *pool, size_t headroom)
 	p = mg_container_of(node, struct mg_pkt, link);
 	p->data = p->buf + headroom;
 	p->len = 0;
+	p->off = (struct mg_pkt_offload){ 0 };
 	if (++pool->in_use > pool->in_use_max)
 		pool->in_use_max = pool->in_use;
 	return p;

@@ -17,6 +17,41 @@ struct mg_log_source mg_net_log = { "net", MG_LOG_UNRESOLVED, 0 };
 
 static void eth_input(void *arg, struct mg_pkt *frame);
 static void timer_fire(void *arg);
+static bool rx_l4_csum_ok(struct mg_pkt *frame);
+
+/*
+ * Whether the device vouched for the transport checksum of the IPv4 frame: DATA_VALID,
+ * or NEEDS_CSUM at the TCP or UDP checksum of an unfragmented datagram (it came from the
+ * host itself, intact, with the field holding only the pseudo-header sum). A
+ * NEEDS_CSUM anywhere else is completed here, as the device would have, so that the
+ * transport's own check decides.
+ */
+static bool
+rx_l4_csum_ok(struct mg_pkt *frame)
+{
+	const uint8_t *ip = frame->data + MG_ETH_HDR_LEN;
+	size_t start, end, ip_len = frame->len - MG_ETH_HDR_LEN;
+	uint16_t want = 0;
+
+	if (frame->off.csum == MG_PKT_CSUM_VALID)
+		return true;
+	if (frame->off.csum != MG_PKT_CSUM_PARTIAL)
+		return false;
+	/* netdev checked that the field lies inside the frame. */
+	start = frame->off.csum_start - mg_pkt_headroom(frame);
+	if (ip_len >= MG_IPV4_HDR_LEN && (ip[0] >> 4) == 4 &&
+	    (mg_get_be16(ip + 6) & 0x3fff) == 0) {
+		want = ip[9] == MG_IP_PROTO_TCP ? 16 : ip[9] == MG_IP_PROTO_UDP ? 6 : 0;
+		if (want != 0 && start == MG_ETH_HDR_LEN + (size_t)(ip[0] & 0xf) * 4 &&
+		    frame->off.csum_offset == want)
+			return true;
+	}
+	end = frame->len;
+	mg_put_be16(frame->data + start + frame->off.csum_offset,
+		    mg_csum_finish(mg_csum_partial(frame->data + start, end - start, 0)));
+	frame->off.csum = MG_PKT_CSUM_NONE;
+	return false;
+}
 
 /* Frames for our MAC or broadcast; ARP and IPv4 go up, the rest is counted and freed. */
 static void
@@ -40,7 +75,8 @@ eth_input(void *arg, struct mg_pkt *frame)
 		mg_arp_input(net, frame->data + MG_ETH_HDR_LEN, frame->len - MG_ETH_HDR_LEN);
 		break;
 	case MG_ETHERTYPE_IPV4:
-		mg_ipv4_input(net, frame->data + MG_ETH_HDR_LEN, frame->len - MG_ETH_HDR_LEN);
+		mg_ipv4_input(net, frame->data + MG_ETH_HDR_LEN, frame->len - MG_ETH_HDR_LEN,
+			      rx_l4_csum_ok(frame));
 		break;
 	default:
 		NET_COUNT(net, eth, drop_unknown_type);

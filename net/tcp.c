@@ -72,6 +72,8 @@ config_check(struct mg_tcp_config *cfg)
 		cfg->ephemeral_hi = 65535;
 	if (cfg->challenge_acks_per_sec == 0)
 		cfg->challenge_acks_per_sec = 10;
+	if (cfg->tso_max == 0 || cfg->tso_max > TCP_TSO_MAX)
+		cfg->tso_max = TCP_TSO_MAX;
 	if (cfg->sndbuf < 4096 || cfg->sndbuf > MG_TCP_MAX_BUF || cfg->rcvbuf < 4096 ||
 	    cfg->rcvbuf > MG_TCP_MAX_BUF)
 		return -EINVAL;
@@ -589,7 +591,8 @@ tcp_input(void *arg, struct mg_net *net, const struct mg_ipv4_rx *rx)
 		NET_COUNT(net, tcp, drop_malformed);
 		return;
 	}
-	if (!mg_l4_csum_ok(rx->payload, rx->len, rx->src, rx->dst, MG_IP_PROTO_TCP)) {
+	if (!rx->l4_csum_ok &&
+	    !mg_l4_csum_ok(rx->payload, rx->len, rx->src, rx->dst, MG_IP_PROTO_TCP)) {
 		NET_COUNT(net, tcp, drop_bad_csum);
 		return;
 	}

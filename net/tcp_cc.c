@@ -97,14 +97,19 @@ cubic_on_ack(struct mg_tcp_conn *c, uint32_t acked)
 void
 tcp_cc_on_ack(struct mg_tcp_conn *c, uint32_t acked, uint32_t flight_before)
 {
-	uint32_t mss = c->mss;
+	uint32_t mss = c->mss, limit = 2 * mss;
 
 	/* Grow only a window that was used (RFC 7661's spirit): an idle application must
 	 * not inflate cwnd with ACKs of small writes. */
 	if (flight_before + 2 * mss < c->cwnd)
 		return;
+	/* ABC's L bounds the burst a stretch ACK may release; with segmentation offload a
+	 * super-segment is the burst anyway, and a peer whose device coalesces what it
+	 * receives ACKs once per super-segment, which L = 2 would starve. */
+	if (tcp_send_max(c) > limit)
+		limit = tcp_send_max(c);
 	if (c->cwnd < c->ssthresh) {
-		c->cwnd += acked < 2 * mss ? acked : 2 * mss;
+		c->cwnd += acked < limit ? acked : limit;
 	} else if (c->tcp->cfg.cc == MG_TCP_CC_CUBIC) {
 		cubic_on_ack(c, acked);
 	} else {

@@ -393,6 +393,7 @@ static void
 data_input(struct mg_tcp_conn *c, struct tcp_seg *s)
 {
 	uint32_t seq = s->h.seq, len = s->len, off, room;
+	uint32_t link_mss = mg_net_mtu(c->tcp->net) - 40u;
 	const uint8_t *data = s->data;
 	bool fin = (s->h.flags & MG_TCP_FIN) != 0;
 
@@ -440,7 +441,11 @@ data_input(struct mg_tcp_conn *c, struct tcp_seg *s)
 			c->rcv_nxt = nxt;
 			c->bytes_received += added;
 			NET_COUNT_N(c->tcp->net, tcp, bytes_received, added);
-			if (++c->segs_unacked >= 2)
+			/* A coalesced super-segment (device offloads) counts as the
+			 * segments it was made of, so that ACKs keep coming every
+			 * second one; without offloads no segment exceeds the link. */
+			c->segs_unacked += len > link_mss ? len / link_mss : 1;
+			if (c->segs_unacked >= 2)
 				c->ack_now = true;
 			tcp_event(c, EV_READABLE);
 		} else {

@@ -25,6 +25,8 @@
 #define TCP_DUPTHRESH		3
 #define TCP_DEFAULT_MSS		536	/* peer's MSS when it sends none (RFC 9293 3.7.1) */
 #define TCP_IW_SEGS		10	/* initial window, RFC 6928 */
+/* A super-segment's payload: what a 65535-byte datagram holds after the largest headers. */
+#define TCP_TSO_MAX		(MG_IPV4_MAX_LEN - MG_IPV4_HDR_LEN - MG_TCP_HDR_MAX)
 #define TCP_MAX_WSCALE		14
 #define TCP_PERSIST_MIN_NS	(200ull * 1000000)
 #define TCP_PERSIST_MAX_NS	(60ull * 1000000000)
@@ -248,6 +250,8 @@ int tcp_send_raw(struct mg_tcp *tcp, uint32_t laddr, uint16_t lport, uint32_t ra
 		 uint16_t rport, uint32_t seq, uint32_t ack, uint8_t flags, uint16_t window,
 		 const struct mg_tcp_opts *opts);
 uint32_t tcp_rcv_window(const struct mg_tcp_conn *c);
+/* Payload bytes one send may carry: a super-segment's worth with offloads, else the MSS. */
+uint32_t tcp_send_max(const struct mg_tcp_conn *c);
 uint32_t tcp_pipe(const struct mg_tcp_conn *c);
 bool tcp_is_lost_from(const struct mg_tcp_conn *c, uint32_t seq);
 void tcp_sack_update(struct mg_tcp_conn *c, const struct mg_tcp_opts *o);

@@ -11,6 +11,14 @@
  * any case the part of it below lost_end (set by fast retransmit, NewReno partial ACKs
  * and timeouts). Everything below high_rxt was retransmitted. pipe follows RFC 6675
  * SetPipe() hole by hole.
+ *
+ * On a device with segmentation and checksum offload (MG_PLAT_NET_TSO4 and _CSUM) one
+ * send may be a super-segment: up to cfg.tso_max bytes of whole segments (the last of
+ * the data may be short, when Nagle would let it go), within the peer's window and the
+ * congestion window, which the device cuts into segments of payload_max() bytes with
+ * copies of the header. New data and retransmitted holes alike; when no 64 KiB packet
+ * is free the send shrinks to one segment. Without those offloads every send is one
+ * segment and nothing here differs.
  */
 #include <errno.h>
 #include <string.h>
@@ -21,12 +29,16 @@
 
 #define OUTPUT_BURST_MAX	256	/* segments per tcp_output() call */
 
-static int send_segment(struct mg_tcp_conn *c, uint32_t seq, uint32_t data_len, uint8_t flags,
-			const struct mg_tcp_opts *syn_opts);
+static int send_segment(struct mg_tcp_conn *c, uint32_t seq, uint32_t *data_len,
+			uint8_t flags, const struct mg_tcp_opts *syn_opts);
+static uint32_t payload_max(const struct mg_tcp_conn *c);
+static uint32_t send_max(const struct mg_tcp_conn *c, uint32_t seg);
+static uint32_t super_len(const struct mg_tcp_conn *c, uint32_t len, uint32_t seg,
+			  uint32_t pipe, bool all);
 static uint32_t hole_lost_end(const struct mg_tcp_conn *c, uint32_t a, uint32_t b,
 			      uint32_t sacked_above);
 static bool next_lost(const struct mg_tcp_conn *c, uint32_t *seq, uint32_t *len);
-static void send_range(struct mg_tcp_conn *c, uint32_t seq, uint32_t seq_len);
+static uint32_t send_range(struct mg_tcp_conn *c, uint32_t seq, uint32_t seq_len);
 static bool send_new(struct mg_tcp_conn *c, uint32_t pipe);
 
 /* --- windows ----------------------------------------------------------------------------- */
@@ -122,18 +134,23 @@ tcp_send_raw(struct mg_tcp *tcp, uint32_t laddr, uint16_t lport, uint32_t raddr,
 }
 
 /*
- * One segment of c at seq with data_len bytes of the send buffer (from seq on) and
+ * One segment of c at seq with *data_len bytes of the send buffer (from seq on) and
  * flags; every segment but the first SYN carries the current ACK and window.
  * syn_opts: the options of a SYN, else timestamps and SACK blocks as negotiated.
+ * *data_len above payload_max() makes a super-segment (the caller checked that the
+ * device takes them); without a 64 KiB packet free it shrinks to one segment, without
+ * the FIN and PSH meant for the end of the data. Returns 0 or a negative errno.
  */
 static int
-send_segment(struct mg_tcp_conn *c, uint32_t seq, uint32_t data_len, uint8_t flags,
+send_segment(struct mg_tcp_conn *c, uint32_t seq, uint32_t *data_len, uint8_t flags,
 	     const struct mg_tcp_opts *syn_opts)
 {
 	struct mg_net *net = c->tcp->net;
 	struct mg_tcp_hdr h = { .sport = c->lport, .dport = c->rport, .seq = seq,
 				.flags = flags };
-	struct mg_pkt *pkt;
+	bool csum_offload = (mg_net_dev(net)->offloads & MG_PLAT_NET_CSUM) != 0;
+	uint32_t seg = payload_max(c), len = *data_len, segs = 1;
+	struct mg_pkt *pkt = NULL;
 	uint8_t *p;
 	int hlen;
 
@@ -148,29 +165,53 @@ send_segment(struct mg_tcp_conn *c, uint32_t seq, uint32_t data_len, uint8_t fla
 		if (c->sack_ok && c->ooo_count > 0 && !(flags & MG_TCP_RST))
 			sack_blocks(c, &h.opts);
 	}
-	if (flags & MG_TCP_ACK) {
-		h.ack = c->rcv_nxt;
-		h.window = window_field(c, (flags & MG_TCP_SYN) != 0);
-	}
 	hlen = mg_tcp_hdr_len(&h);
-	if ((pkt = mg_ipv4_alloc(net)) == NULL) {
+	if (hlen < 0)
+		return -EMSGSIZE;
+	if (len > seg) {
+		pkt = mg_ipv4_alloc_size(net, (size_t)hlen + len);
+		if (pkt == NULL) {
+			len = seg;
+			h.flags &= (uint8_t)~(MG_TCP_FIN | MG_TCP_PSH);
+		}
+	}
+	if (pkt == NULL && (pkt = mg_ipv4_alloc(net)) == NULL) {
 		NET_COUNT(net, tcp, drop_nobuf);
 		return -ENOBUFS;
 	}
-	if (hlen < 0 || (p = mg_pkt_put(pkt, (size_t)hlen + data_len)) == NULL) {
+	if ((p = mg_pkt_put(pkt, (size_t)hlen + len)) == NULL) {
 		mg_pkt_free(pkt);
 		return -EMSGSIZE;
 	}
-	if (data_len > 0)
-		tcp_ring_read_at(&c->sbuf, seq - c->sbuf_seq, p + hlen, data_len);
-	(void)mg_tcp_emit(p, (size_t)hlen, &h, c->laddr, c->raddr, (size_t)hlen + data_len,
-			  mg_csum_partial(p + hlen, data_len, 0));
-	if (flags & MG_TCP_ACK) {
+	if (h.flags & MG_TCP_ACK) {
+		h.ack = c->rcv_nxt;
+		h.window = window_field(c, (h.flags & MG_TCP_SYN) != 0);
+	}
+	if (len > 0)
+		tcp_ring_read_at(&c->sbuf, seq - c->sbuf_seq, p + hlen, len);
+	if (len > seg) {
+		pkt->off.gso_type = MG_PKT_GSO_TCPV4;
+		pkt->off.gso_size = (uint16_t)seg;
+		segs = (len + seg - 1) / seg;
+	}
+	if (csum_offload) {
+		/* The device sums header and payload; we leave it the pseudo-header. */
+		(void)mg_tcp_emit_offload(p, (size_t)hlen, &h, c->laddr, c->raddr,
+					  (size_t)hlen + len);
+		pkt->off.csum = MG_PKT_CSUM_PARTIAL;
+		pkt->off.csum_start = (uint32_t)mg_pkt_headroom(pkt);
+		pkt->off.csum_offset = 16;
+	} else {
+		(void)mg_tcp_emit(p, (size_t)hlen, &h, c->laddr, c->raddr, (size_t)hlen + len,
+				  mg_csum_partial(p + hlen, len, 0));
+	}
+	if (h.flags & MG_TCP_ACK) {
 		c->ack_now = false;
 		c->segs_unacked = 0;
 		c->delack_deadline = 0;
 	}
-	NET_COUNT(net, tcp, tx);
+	*data_len = len;
+	NET_COUNT_N(net, tcp, tx, segs);
 	return mg_ipv4_output_flags(net, pkt, c->raddr, MG_IP_PROTO_TCP, MG_IPV4_DF);
 }
 
@@ -181,6 +222,7 @@ tcp_send_syn(struct mg_tcp_conn *c)
 	bool active = c->state == MG_TCP_SYN_SENT;
 	struct mg_tcp_opts o = { .has_mss = true,
 				 .mss = (uint16_t)(mg_net_mtu(c->tcp->net) - 40) };
+	uint32_t none = 0;
 
 	o.has_wscale = active ? !cfg->no_wscale : c->ws_ok;
 	o.wscale = c->rcv_wscale;
@@ -190,7 +232,7 @@ tcp_send_syn(struct mg_tcp_conn *c)
 		o.ts_val = tcp_ts_now(c);
 		o.ts_ecr = active ? 0 : c->ts_recent;
 	}
-	(void)send_segment(c, c->iss, 0, MG_TCP_SYN | (active ? 0 : MG_TCP_ACK), &o);
+	(void)send_segment(c, c->iss, &none, MG_TCP_SYN | (active ? 0 : MG_TCP_ACK), &o);
 	if (c->snd_nxt == c->iss) {
 		c->snd_nxt = c->iss + 1;
 		c->rtt_timing = true;
@@ -205,13 +247,17 @@ tcp_send_syn(struct mg_tcp_conn *c)
 int
 tcp_send_flags(struct mg_tcp_conn *c, uint32_t seq, uint8_t flags)
 {
-	return send_segment(c, seq, 0, flags, NULL);
+	uint32_t none = 0;
+
+	return send_segment(c, seq, &none, flags, NULL);
 }
 
 void
 tcp_send_ack(struct mg_tcp_conn *c)
 {
-	(void)send_segment(c, c->snd_nxt, 0, MG_TCP_ACK, NULL);
+	uint32_t none = 0;
+
+	(void)send_segment(c, c->snd_nxt, &none, MG_TCP_ACK, NULL);
 }
 
 /* RFC 5961 7: at most challenge_acks_per_sec per connection, so that they cannot be
@@ -404,13 +450,36 @@ payload_max(const struct mg_tcp_conn *c)
 	return c->mss - (blocks > 0 ? 4 + 8 * blocks : 0);
 }
 
+/* Payload bytes one send may carry: whole segments up to cfg.tso_max on a device that
+ * cuts super-segments (TSO with checksum offload), else one segment. */
+static uint32_t
+send_max(const struct mg_tcp_conn *c, uint32_t seg)
+{
+	const uint32_t need = MG_PLAT_NET_TSO4 | MG_PLAT_NET_CSUM;
+	uint32_t max = c->tcp->cfg.tso_max;
+
+	if ((mg_net_dev(c->tcp->net)->offloads & need) != need || max <= seg)
+		return seg;
+	return max - max % seg;
+}
+
+uint32_t
+tcp_send_max(const struct mg_tcp_conn *c)
+{
+	return send_max(c, payload_max(c));
+}
+
 /* --- deciding what to send ------------------------------------------------------------------- */
 
-/* Send the sequence range [seq, seq + seq_len) again (data, and the FIN if inside). */
-static void
+/*
+ * Send the sequence range [seq, seq + seq_len) again (data, and the FIN if inside).
+ * Returns how much of it went (less when a super-segment had to shrink); all of it
+ * when sending failed, which the timer will notice.
+ */
+static uint32_t
 send_range(struct mg_tcp_conn *c, uint32_t seq, uint32_t seq_len)
 {
-	uint32_t data_end = c->sbuf_seq + c->sbuf.len, data_len = 0;
+	uint32_t data_end = c->sbuf_seq + c->sbuf.len, data_len = 0, want, segs;
 	uint8_t flags = MG_TCP_ACK;
 
 	if (seq_lt(seq, data_end))
@@ -419,23 +488,50 @@ send_range(struct mg_tcp_conn *c, uint32_t seq, uint32_t seq_len)
 		flags |= MG_TCP_FIN;
 	if (data_len > 0 && seq + data_len == data_end)
 		flags |= MG_TCP_PSH;
-	if (send_segment(c, seq, data_len, flags, NULL) != 0)
-		return;
-	c->retransmits++;
+	want = data_len;
+	if (send_segment(c, seq, &data_len, flags, NULL) != 0)
+		return seq_len;
+	if (data_len < want)
+		seq_len = data_len;
+	segs = data_len > payload_max(c) ? (data_len + payload_max(c) - 1) / payload_max(c) : 1;
+	c->retransmits += segs;
 	NET_COUNT_N(c->tcp->net, tcp, bytes_retransmitted, data_len);
-	NET_COUNT(c->tcp->net, tcp, retransmits);
+	NET_COUNT_N(c->tcp->net, tcp, retransmits, segs);
 	/* Karn: a retransmitted segment's ACK says nothing about the RTT. */
 	if (c->rtt_timing && seq_lt(seq, c->rtt_seq))
 		c->rtt_timing = false;
+	return seq_len;
 }
 
-/* One segment of new data (and/or the FIN) if the windows, Nagle and silly window
- * avoidance allow it. */
+/*
+ * How much of len bytes a super-segment may carry (len above seg, one segment):
+ * what the congestion window leaves, in whole segments but at least one (whether
+ * that fits is checked as for any segment); the tail of the data only when Nagle
+ * would send it, i.e. nothing is in flight or Nagle is off (Linux's TSO does the
+ * same). all: len is everything that is queued.
+ */
+static uint32_t
+super_len(const struct mg_tcp_conn *c, uint32_t len, uint32_t seg, uint32_t pipe, bool all)
+{
+	uint32_t room = c->cwnd > pipe ? c->cwnd - pipe : 0, flight = c->snd_nxt - c->snd_una;
+
+	if (len > room) {
+		len = room > seg ? room - room % seg : seg;
+		all = false;
+	}
+	if (len > seg && len % seg != 0 && !(all && (flight == 0 || c->nodelay)))
+		len -= len % seg;
+	return len;
+}
+
+/* One segment (or super-segment) of new data and/or the FIN if the windows, Nagle and
+ * silly window avoidance allow it. */
 static bool
 send_new(struct mg_tcp_conn *c, uint32_t pipe)
 {
 	uint32_t data_end = c->sbuf_seq + c->sbuf.len, wnd_end = c->snd_una + c->snd_wnd;
-	uint32_t avail, usable, len, flight = c->snd_nxt - c->snd_una;
+	uint32_t avail, usable, len, sent, flight = c->snd_nxt - c->snd_una;
+	uint32_t seg = payload_max(c), max = send_max(c, seg);
 	uint8_t flags = MG_TCP_ACK;
 	bool fin;
 
@@ -443,15 +539,17 @@ send_new(struct mg_tcp_conn *c, uint32_t pipe)
 		return false;		/* the FIN is out */
 	avail = data_end - c->snd_nxt;
 	usable = seq_gt(wnd_end, c->snd_nxt) ? wnd_end - c->snd_nxt : 0;
-	len = avail < payload_max(c) ? avail : payload_max(c);
+	len = avail < max ? avail : max;
 	if (len > usable)
 		len = usable;
+	if (len > seg)
+		len = super_len(c, len, seg, pipe, len == avail);
 	fin = c->fin_queued && len == avail;
 	if (len == 0 && !fin)
 		goto blocked;
 	if (pipe + len > c->cwnd && len > 0)
 		return false;
-	if (len < payload_max(c) && !fin) {
+	if (len < seg && !fin) {
 		bool all = len == avail;
 
 		if (!(flight == 0 || (all && c->nodelay) || len >= c->max_snd_wnd / 2))
@@ -461,10 +559,11 @@ send_new(struct mg_tcp_conn *c, uint32_t pipe)
 		flags |= MG_TCP_FIN;
 	if (len > 0 && len == avail)
 		flags |= MG_TCP_PSH;
-	if (send_segment(c, c->snd_nxt, len, flags, NULL) != 0)
+	sent = len;
+	if (send_segment(c, c->snd_nxt, &sent, flags, NULL) != 0)
 		return false;
-	c->snd_nxt += len + (fin ? 1 : 0);
-	NET_COUNT_N(c->tcp->net, tcp, bytes_sent, len);
+	c->snd_nxt += sent + (fin && sent == len ? 1 : 0);
+	NET_COUNT_N(c->tcp->net, tcp, bytes_sent, sent);
 	if (!c->rtt_timing) {
 		c->rtt_timing = true;
 		c->rtt_seq = c->snd_nxt;
@@ -506,11 +605,15 @@ tcp_output(struct mg_tcp_conn *c)
 			/* RFC 6675 5 (4.2): the first retransmission goes out regardless. */
 			bool first = c->ca == CA_RECOVERY && c->high_rxt == c->snd_una;
 
-			if (len > payload_max(c))
-				len = payload_max(c);
+			uint32_t seg = payload_max(c), max = send_max(c, seg);
+
+			if (len > max)
+				len = max;
+			if (len > seg)
+				len = super_len(c, len, seg, pipe, false);
 			if (pipe + len > c->cwnd && !first)
 				break;
-			send_range(c, seq, len);
+			len = send_range(c, seq, len);
 			c->high_rxt = seq + len;
 			c->rxt_nxt = c->snd_nxt;
 			continue;

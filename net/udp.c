@@ -128,8 +128,8 @@ mg_udp_input(struct mg_net *net, const struct mg_ipv4_rx *rx)
 		NET_COUNT(net, udp, drop_malformed);
 		return;
 	}
-	if (h.csum != 0 && !mg_l4_csum_ok(rx->payload, h.len, rx->src, rx->dst,
-					  MG_IP_PROTO_UDP)) {
+	if (h.csum != 0 && !rx->l4_csum_ok &&
+	    !mg_l4_csum_ok(rx->payload, h.len, rx->src, rx->dst, MG_IP_PROTO_UDP)) {
 		NET_COUNT(net, udp, drop_bad_csum);
 		return;
 	}

@@ -125,7 +125,8 @@ struct mg_hvt_net_info {
 	uint8_t mac[6];		/* out */
 	uint16_t mtu;		/* out */
 	int32_t ret;		/* out: 0 or -EINVAL (not a network device) */
-	uint32_t frame_max;	/* out: the longest frame either way, in bytes */
+	uint32_t offloads;	/* out: MG_PLAT_NET_* of plat.h; frames carry the virtio-net
+				 * header when it says so */
 };
 
 /* One frame of a batch; the same layout as struct mg_plat_frame on x86_64. */
@@ -135,9 +136,11 @@ struct mg_hvt_frame {
 };
 
 /*
- * A batch of count (<= MG_HVT_NET_BATCH_MAX) frames at `frames`. Write: every frame
- * 14..mtu+14 bytes, else -EINVAL and none is sent; done = frames the device took. Read:
- * every buffer at least mtu + 14 bytes, else -EINVAL; done = frames received, their len
+ * A batch of count (<= MG_HVT_NET_BATCH_MAX) frames at `frames`, each opaque bytes (with
+ * offloads, the virtio-net header and the Ethernet frame). Write: every frame from 14
+ * (plus the header) up to mg_plat_net_frame_max() bytes, else -EINVAL and none is sent;
+ * done = frames the device took. Read: every buffer at least mg_plat_net_frame_max()
+ * bytes, else -EINVAL; done = frames received, their len
  * set; -EAGAIN if none was waiting. A device with rings refuses both (-EINVAL): its
  * frames belong to the rings, whose order they would break.
  */
@@ -165,8 +168,10 @@ struct mg_hvt_net_io {
  * slot i is descriptor i % MG_HVT_RING_SLOTS; 0 <= prod - cons <= MG_HVT_RING_SLOTS. A
  * producer fills descriptors (and their bytes) before it advances prod; a consumer is
  * done with them before it advances cons. A descriptor names len bytes at data offset
- * off: off + len <= data_size and 14 <= len <= frame_max (a frame never wraps around the
- * end of the data). Frames are opaque bytes; producers place them MG_HVT_RING_ALIGN apart.
+ * off: off + len <= data_size, and len between the device's shortest frame (14, plus
+ * the virtio-net header with offloads) and its longest (frame_max: plat.h's
+ * mg_plat_net_frame_max() of its NET_INFO); a frame never wraps around the end of the
+ * data. Frames are opaque bytes; producers place them MG_HVT_RING_ALIGN apart.
  * data_size: a multiple of 4096, at least frame_max rounded up to MG_HVT_RING_ALIGN, at
  * most MG_HVT_RING_DATA_MAX. ret: 0, -EINVAL (not a network device, bad size) or -EBUSY
  * (this device has rings already); an area outside guest memory ends the guest.

@@ -237,6 +237,11 @@ struct mg_ipv4_rx {
 	size_t ip_hdr_len;
 	const uint8_t *payload;		/* the transport header and what follows */
 	size_t len;
+	/* The device checked the transport checksum, or the datagram came from the host
+	 * itself with the checksum left to fill (netdev.h offloads): transports skip their
+	 * own check. Never set for reassembled datagrams. A TCP datagram may then also be
+	 * a coalesced super-segment of up to 65535 bytes, above the MTU. */
+	bool l4_csum_ok;
 };
 
 typedef void (*mg_ipv4_handler)(void *arg, struct mg_net *net, const struct mg_ipv4_rx *rx);
@@ -256,12 +261,18 @@ void mg_ipv4_unregister(struct mg_net *net, uint8_t proto);
  * mg_net_mtu() - 20 bytes. NULL when the pool is empty (counted in ipv4.drop_nobuf).
  */
 struct mg_pkt *mg_ipv4_alloc(struct mg_net *net);
+/* The same with tailroom for at least size bytes after the transport header's start
+ * (a 64 KiB packet of the device's second pool when size is above the MTU's room), or
+ * NULL (not counted: the caller falls back to mg_ipv4_alloc()). */
+struct mg_pkt *mg_ipv4_alloc_size(struct mg_net *net, size_t size);
 
 /*
  * Send pkt (its data is the transport header and payload, checksums filled in) to dst
  * with protocol proto: prepend the IPv4 header, pick the next hop (dst on the subnet,
  * else the gateway), resolve it with ARP (queueing pkt if need be) and queue the frame
- * on the device. Always takes ownership of pkt. Datagrams above the MTU are fragmented.
+ * on the device. Always takes ownership of pkt. Datagrams above the MTU are fragmented,
+ * except a TCP super-segment (pkt->off.gso_type, only for a device with
+ * MG_PLAT_NET_TSO4), which the device cuts into segments of pkt->off.gso_size bytes.
  * Returns 0 (sent or queued for resolution), -ENETUNREACH (no route), -EMSGSIZE (above
  * 65535 bytes), -ENOBUFS (a queue or the pool was full); every error is a counted drop.
  */

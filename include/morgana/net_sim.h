@@ -47,6 +47,8 @@ struct mg_sim_stats {
 	uint64_t lost, duplicated, reordered, corrupted;
 	uint64_t queue_drops;		/* bottleneck queue or flight limit full */
 	uint64_t filtered;		/* dropped by the filter */
+	uint64_t coalesced;		/* offloads: frames delivered coalesced with others */
+	uint64_t offload_refused;	/* offloads: frames whose header the device refused */
 };
 
 /*
@@ -70,6 +72,15 @@ int mg_sim_link_create(uint16_t mtu, const struct mg_sim_link_config *cfg,
 void mg_sim_link_destroy(struct mg_sim_link *l);
 
 struct mg_netdev *mg_sim_link_dev(struct mg_sim_link *l, unsigned side);
+/*
+ * Make both ends devices with offloads (plat.h's MG_PLAT_NET_VNET_HDR with checksum
+ * offload, TSO and coalescing both ways), or plain again: a sent super-segment is cut
+ * into segments and every checksum completed before the wire sees the frames; frames
+ * that arrive together are coalesced as Linux's GRO would and marked DATA_VALID or
+ * NEEDS_CSUM. Call before mg_net_create() on either end. Returns 0, -EBUSY or -ENOMEM.
+ */
+int mg_sim_link_set_offloads(struct mg_sim_link *l, bool on);
+
 /* Change the impairments of the direction from side from_side on. */
 void mg_sim_link_configure(struct mg_sim_link *l, unsigned from_side,
 			   const struct mg_sim_link_config *cfg);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * net_wire.h -- pure codecs of the network protocols: Ethernet II, ARP, IPv4, ICMPv4,
- * UDP, TCP, and the Internet checksum.
+ * UDP, TCP, the Internet checksum, and the virtio-net header of offloading devices.
  *
  * Every function here is a pure function over bytes: no I/O, no globals, no allocation.
  * They are what the stack (the .c files of net/), the tests and the tools share. Byte order is
@@ -280,5 +280,46 @@ int mg_tcp_hdr_len(const struct mg_tcp_hdr *h);
  */
 int mg_tcp_emit(void *buf, size_t len, const struct mg_tcp_hdr *h, uint32_t src,
 		uint32_t dst, size_t seg_len, uint32_t payload_sum);
+/*
+ * The same, but for a device that completes the checksum (checksum offload): the field
+ * holds the folded pseudo-header sum only, as virtio's NEEDS_CSUM expects, and the
+ * checksum covers nothing else yet.
+ */
+int mg_tcp_emit_offload(void *buf, size_t len, const struct mg_tcp_hdr *h, uint32_t src,
+			uint32_t dst, size_t seg_len);
+
+/* --- virtio-net header (virtio 1.0 5.1.6, struct virtio_net_hdr_v1) -------------------
+ *
+ * What a TAP device opened with IFF_VNET_HDR (and a virtio-net device) puts before each
+ * frame: 12 bytes, little-endian. csum_start and hdr_len count from the Ethernet header.
+ */
+#define MG_VNET_HDR_LEN			12
+#define MG_VNET_F_NEEDS_CSUM		0x01	/* checksum at csum_start+offset to do */
+#define MG_VNET_F_DATA_VALID		0x02	/* the device checked the checksum */
+#define MG_VNET_GSO_NONE		0
+#define MG_VNET_GSO_TCPV4		1
+#define MG_VNET_GSO_UDP			3
+#define MG_VNET_GSO_TCPV6		4
+#define MG_VNET_GSO_UDP_L4		5
+#define MG_VNET_GSO_ECN			0x80	/* flag on top of a TCP GSO type */
+
+struct mg_vnet_hdr {
+	uint8_t flags;		/* MG_VNET_F_* */
+	uint8_t gso_type;	/* MG_VNET_GSO_*, ECN flag included */
+	uint16_t hdr_len;	/* GSO: bytes of headers before the payload */
+	uint16_t gso_size;	/* GSO: payload bytes per segment */
+	uint16_t csum_start;	/* NEEDS_CSUM: where checksumming starts */
+	uint16_t csum_offset;	/* NEEDS_CSUM: where the field is, from csum_start */
+	uint16_t num_buffers;	/* mergeable receive buffers; 0 or 1 on a TAP */
+};
+
+/*
+ * Parse the header at the front of a len-byte frame (header included). -EINVAL if
+ * len < 12, NEEDS_CSUM names a field outside the frame, or a GSO type comes with
+ * gso_size 0; -ENOTSUP for unknown flags or GSO types.
+ */
+int mg_vnet_hdr_parse(const void *buf, size_t len, struct mg_vnet_hdr *h);
+/* Write h; 12, -ENOSPC, or -EINVAL for unknown flags or GSO types. */
+int mg_vnet_hdr_emit(void *buf, size_t len, const struct mg_vnet_hdr *h);
 
 #endif /* MORGANA_NET_WIRE_H */

@@ -9,6 +9,16 @@
  * runtime flush hook, i.e. once per loop pass, just before the unikernel blocks. On hvt
  * that is one VM exit per batch, not per frame.
  *
+ * Offloads. A driver whose frames carry the virtio-net header (plat.h's
+ * MG_PLAT_NET_VNET_HDR, e.g. a TAP opened with IFF_VNET_HDR) says so in dev->offloads.
+ * The generic part then reads and writes that header, so that the stack only sees
+ * Ethernet frames and their struct mg_pkt_offload: on input whether the device checked
+ * the transport checksum and whether the frame is a coalesced TCP super-segment; on
+ * output whether the device should complete a checksum and cut a super-segment into
+ * segments. A packet asking for a checksum the device does not offer gets it computed
+ * here, so senders may ask regardless. Devices that take super-segments or hand out
+ * coalesced frames get a second, smaller pool of 64 KiB buffers for them.
+ *
  * A driver fills in the ops. mg_netdev_plat_open() makes a device over the platform ABI
  * (mg_plat_net_*); tests and simulations supply their own ops (a simulated link, a
  * wrapper that drops or corrupts frames, a capture), and the stack cannot tell.
@@ -30,13 +40,15 @@
 #define MG_NETDEV_BATCH		32	/* frames per driver call */
 #define MG_NETDEV_TXQ_MAX	256	/* frames queued for sending, default */
 #define MG_NETDEV_POOL_COUNT	512	/* packets in a device's pool, default */
+#define MG_NETDEV_BIG_COUNT	48	/* 64 KiB packets, for devices with offloads */
+#define MG_NETDEV_BIG_RX_BATCH	16	/* of which one read takes at most this many */
 
 struct mg_netdev;
 
 struct mg_netdev_ops {
 	/*
 	 * Read up to count frames into frames[i].buf (each frames[i].len bytes, at least
-	 * mtu + 14), set their lengths, *received = how many. Same contract as
+	 * mg_plat_net_frame_max() of the device), set their lengths, *received = how many. Same contract as
 	 * mg_plat_net_read(): 0 with *received >= 1, -EAGAIN when nothing is waiting, or
 	 * another negative errno.
 	 */
@@ -59,6 +71,10 @@ struct mg_netdev_stats {
 	uint64_t tx_drop_queue_full;	/* frames refused: TX queue full */
 	uint64_t tx_drop_too_long;	/* frames refused: longer than mtu + 14 */
 	uint64_t tx_errors;		/* frames lost to driver write errors */
+	uint64_t rx_drop_bad_hdr;	/* frames with a malformed virtio-net header */
+	uint64_t rx_gso_frames;		/* coalesced super-segments received */
+	uint64_t tx_gso_frames;		/* super-segments handed to the device */
+	uint64_t tx_csum_sw;		/* checksums completed here for the device */
 };
 
 /* While tracing is on (trace.h), each change of a field of struct mg_netdev_stats is an
@@ -74,6 +90,7 @@ struct mg_netdev {
 	void *driver;			/* the driver's own state */
 	struct mg_mac mac;
 	uint16_t mtu;			/* largest IP packet; frames are up to mtu + 14 */
+	uint32_t offloads;		/* MG_PLAT_NET_* of plat.h; 0: plain frames */
 
 	/* Set by the receiver (the stack) with mg_netdev_set_receiver(). */
 	void (*receive)(void *arg, struct mg_pkt *frame);
@@ -81,6 +98,8 @@ struct mg_netdev {
 
 	/* Private to netdev.c. */
 	struct mg_pkt_pool pool;
+	struct mg_pkt_pool big;		/* 64 KiB packets; count 0 without offloads */
+	size_t rx_frame_max;		/* bytes each read buffer offers the driver */
 	struct mg_list txq;
 	size_t txq_len, txq_max;
 	struct mg_runtime_hook flush_hook;
@@ -90,12 +109,21 @@ struct mg_netdev {
 };
 
 /*
- * Set up the generic part of dev, whose driver fields (ops, driver, mac, mtu) are set:
- * a pool of pool_count packets (0: MG_NETDEV_POOL_COUNT) big enough for a frame plus
- * MG_PKT_HEADROOM, an empty TX queue of at most txq_max frames (0: MG_NETDEV_TXQ_MAX),
- * and the flush hook. Returns 0, -EINVAL (mtu below 68, ops incomplete) or -ENOMEM.
+ * Set up the generic part of dev, whose driver fields (ops, driver, mac, mtu, offloads)
+ * are set: a pool of pool_count packets (0: MG_NETDEV_POOL_COUNT) big enough for a
+ * frame plus MG_PKT_HEADROOM, with offloads that need them MG_NETDEV_BIG_COUNT 64 KiB
+ * ones, an empty TX queue of at most txq_max frames (0: MG_NETDEV_TXQ_MAX), and the
+ * flush hook. Returns 0, -EINVAL (mtu below 68, ops incomplete, offloads without
+ * MG_PLAT_NET_VNET_HDR) or -ENOMEM.
  */
 int mg_netdev_init(struct mg_netdev *dev, size_t pool_count, size_t txq_max);
+
+/*
+ * Change the offloads of an initialised device whose packets are all free (before a
+ * stack uses it): for drivers that learn them late, such as the simulated link.
+ * Returns 0, -EINVAL, -EBUSY (packets in use) or -ENOMEM (offloads unchanged).
+ */
+int mg_netdev_set_offloads(struct mg_netdev *dev, uint32_t offloads);
 
 /* Undo mg_netdev_init() and call ops->close; queued frames are dropped. */
 void mg_netdev_fini(struct mg_netdev *dev);
@@ -113,9 +141,12 @@ void mg_netdev_set_receiver(struct mg_netdev *dev, void (*receive)(void *arg,
 size_t mg_netdev_poll(struct mg_netdev *dev, size_t max_batches);
 
 /*
- * Queue frame (a whole Ethernet frame at frame->data) for sending; always takes
- * ownership. Returns 0, -ENOBUFS (queue full; frame dropped and counted) or -EMSGSIZE
- * (longer than mtu + 14 or shorter than 14; dropped and counted).
+ * Queue frame (a whole Ethernet frame at frame->data, its offload requests in
+ * frame->off) for sending; always takes ownership. A super-segment (gso_type set) may
+ * be up to 14 + 65535 bytes on a device with MG_PLAT_NET_TSO4, other frames up to
+ * mtu + 14. Returns 0, -ENOBUFS (queue full, or no headroom for the device's header;
+ * frame dropped and counted) or -EMSGSIZE (too long or shorter than 14; dropped and
+ * counted).
  */
 int mg_netdev_send(struct mg_netdev *dev, struct mg_pkt *frame);
 
@@ -124,6 +155,10 @@ void mg_netdev_flush(struct mg_netdev *dev);
 
 /* A packet of dev's pool with MG_PKT_HEADROOM, or NULL when the pool is empty. */
 struct mg_pkt *mg_netdev_alloc(struct mg_netdev *dev);
+
+/* The same with room for at least size bytes after the headroom: a 64 KiB packet when
+ * an ordinary one is too small. NULL when no pool has one. */
+struct mg_pkt *mg_netdev_alloc_size(struct mg_netdev *dev, size_t size);
 
 /*
  * A device over the platform ABI: acquire the manifest's network device name, and watch

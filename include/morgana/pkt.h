@@ -27,11 +27,33 @@
 
 struct mg_pkt_pool;
 
+/*
+ * What a device with offloads (netdev.h) did to a received packet or is asked to do with
+ * one to send. All zero (nothing) when a packet is allocated.
+ */
+#define MG_PKT_CSUM_NONE	0	/* checksums are whole (send) / unchecked (receive) */
+#define MG_PKT_CSUM_PARTIAL	1	/* the transport checksum is to be completed over
+					 * [csum_start, end); the field at csum_start +
+					 * csum_offset holds the pseudo-header sum */
+#define MG_PKT_CSUM_VALID	2	/* receive: the device checked the checksum */
+#define MG_PKT_GSO_NONE		0
+#define MG_PKT_GSO_TCPV4	1	/* a TCP/IPv4 super-segment of gso_size segments */
+
+struct mg_pkt_offload {
+	uint8_t csum;		/* MG_PKT_CSUM_* */
+	uint8_t gso_type;	/* MG_PKT_GSO_* */
+	uint16_t gso_size;	/* payload bytes per segment */
+	uint32_t csum_start;	/* offset from the start of the buffer, so that it stays
+				 * put while headers are pushed and pulled */
+	uint16_t csum_offset;
+};
+
 struct mg_pkt {
 	/* Free for the owner: queues of packets link through it. Unlinked when allocated. */
 	struct mg_list link;
 	uint8_t *data;		/* first valid byte */
 	size_t len;		/* valid bytes */
+	struct mg_pkt_offload off;
 	/* Private to pkt.c. */
 	uint8_t *buf;
 	size_t size;
@@ -52,7 +74,7 @@ struct mg_pkt_pool {
 
 /* Pool limits: at most this many packets, each at most this many bytes. */
 #define MG_PKT_POOL_MAX_COUNT	65536
-#define MG_PKT_BUF_MAX		(64 * 1024 + MG_PKT_HEADROOM)
+#define MG_PKT_BUF_MAX		(64 * 1024 + 256)	/* a 64 KiB frame, header, headroom */
 
 /*
  * Allocate count buffers of buf_size bytes in one block. Returns 0, -EINVAL (count or

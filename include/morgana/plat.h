@@ -124,11 +124,54 @@ _Noreturn void mg_plat_abort(void);
  * device of that name, -EBUSY if it was already acquired.
  *
  * Frames are whole Ethernet frames without preamble or FCS.
+ *
+ * Offloads. A device MAY offer the offloads of a virtio-net device (the TAP device's
+ * IFF_VNET_HDR), listed in info->offloads. If MG_PLAT_NET_VNET_HDR is set, every frame
+ * read or written starts with a MG_PLAT_NET_VNET_HDR_LEN-byte header in the layout of
+ * virtio 1.0's struct virtio_net_hdr_v1 (little-endian; num_buffers is 0), followed by
+ * the Ethernet frame; the header says what the device did (read) or is asked to do
+ * (write): net_wire.h has its codec. The other bits say what the header may ask:
+ *  - MG_PLAT_NET_CSUM: a written frame may carry NEEDS_CSUM; the device then completes
+ *    the checksum at csum_start + csum_offset over [csum_start, end), the field holding
+ *    the pseudo-header sum.
+ *  - MG_PLAT_NET_TSO4: a written frame may be a TCP/IPv4 super-segment up to 65535
+ *    bytes of IP (GSO type TCPV4, NEEDS_CSUM, gso_size = payload per segment), which
+ *    the device cuts into segments as Linux's GSO does.
+ *  - MG_PLAT_NET_GUEST_CSUM: a frame read may carry DATA_VALID (the device checked the
+ *    transport checksum) or NEEDS_CSUM (the checksum field holds only the pseudo-header
+ *    sum; the data came from the host itself and is intact).
+ *  - MG_PLAT_NET_GUEST_TSO4: a frame read may be up to 65535 bytes of IP, coalesced
+ *    TCP/IPv4 segments with GSO type TCPV4.
+ * Without MG_PLAT_NET_VNET_HDR, offloads is 0 and frames are plain Ethernet frames.
  */
+#define MG_PLAT_NET_VNET_HDR	0x01u
+#define MG_PLAT_NET_CSUM	0x02u
+#define MG_PLAT_NET_TSO4	0x04u
+#define MG_PLAT_NET_GUEST_CSUM	0x08u
+#define MG_PLAT_NET_GUEST_TSO4	0x10u
+#define MG_PLAT_NET_VNET_HDR_LEN	12
+/* The longest frame any device may move: header, Ethernet, a 65535-byte datagram. */
+#define MG_PLAT_NET_FRAME_MAX	(MG_PLAT_NET_VNET_HDR_LEN + 14 + 65535)
+
 struct mg_plat_net_info {
-	uint8_t mac[6];	/* the unikernel's own MAC address */
-	uint16_t mtu;	/* largest IP packet; a frame is at most mtu + 14 bytes */
+	uint8_t mac[6];		/* the unikernel's own MAC address */
+	uint16_t mtu;		/* largest IP packet, super-segments aside */
+	uint32_t offloads;	/* MG_PLAT_NET_*, 0 for plain frames */
 };
+
+/*
+ * The longest frame of a device, header included: what read buffers must hold and
+ * what a write may carry. mtu + 14 without offloads.
+ */
+static inline size_t
+mg_plat_net_frame_max(const struct mg_plat_net_info *info)
+{
+	if (!(info->offloads & MG_PLAT_NET_VNET_HDR))
+		return (size_t)info->mtu + 14;
+	if (info->offloads & (MG_PLAT_NET_TSO4 | MG_PLAT_NET_GUEST_TSO4))
+		return MG_PLAT_NET_FRAME_MAX;
+	return MG_PLAT_NET_VNET_HDR_LEN + (size_t)info->mtu + 14;
+}
 
 /* One frame of a batch: a buffer and its length. */
 struct mg_plat_frame {
@@ -141,8 +184,10 @@ int mg_plat_net_acquire(const char *name, mg_plat_handle *handle,
 
 /*
  * Send up to count frames, in order. frames[i].len is the frame's length; a frame longer
- * than mtu + 14 bytes, or shorter than 14, is refused with -EINVAL before anything of the
- * batch is sent. On return *sent is the number of frames the device took: fewer than count
+ * than mg_plat_net_frame_max(), or shorter than 14 (plus the header with
+ * MG_PLAT_NET_VNET_HDR), is refused with -EINVAL before anything of the batch is sent;
+ * a frame whose header the host refuses (an offload it did not offer) is dropped as if
+ * lost on the wire. On return *sent is the number of frames the device took: fewer than count
  * means the device's queue is full (retry later; frames not taken were not sent).
  * Returns 0, -EINVAL (bad handle or frame) or -EIO.
  */
@@ -151,7 +196,7 @@ int mg_plat_net_write(mg_plat_handle handle, const struct mg_plat_frame *frames,
 
 /*
  * Receive up to count frames. On entry frames[i].buf points to a buffer of frames[i].len
- * bytes, each at least mtu + 14; on return the first *received entries have len set to
+ * bytes, each at least mg_plat_net_frame_max(); on return the first *received entries have len set to
  * the length of the frame placed in them. Returns 0 with *received >= 1, -EAGAIN if no
  * frame was waiting (*received = 0), -EINVAL (bad handle or buffer too small) or -EIO.
  */

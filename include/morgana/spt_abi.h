@@ -10,7 +10,8 @@
  * calls, on only these file descriptors (anything else kills the process with SIGSYS):
  *
  *   write(fd, ...)            fd 1 (console), fd 2 (fault reports) or a network device's fd
- *   read(fd, ...)             a network device's fd (a TAP: one frame per call, non-blocking)
+ *   read(fd, ...)             a network device's fd (a TAP: one frame per call, non-blocking,
+ *                             with the virtio-net header when offloads says so)
  *   pread64 / pwrite64(fd)    a block device's fd
  *   ppoll(...)                any arguments (it only waits)
  *   clock_gettime(clock)      CLOCK_MONOTONIC or CLOCK_REALTIME
@@ -50,7 +51,7 @@
 #define MG_SPT_BOOT_INFO	0x11000
 #define MG_SPT_IMAGE_BASE	0x100000
 #define MG_SPT_STACK_SIZE	(128 * 1024)
-#define MG_SPT_ABI_VERSION	1
+#define MG_SPT_ABI_VERSION	2	/* 2: devices[].offloads */
 
 #ifndef __ASSEMBLER__
 /* A device as the tender opened it; devices[i] is the manifest's device i. */
@@ -59,7 +60,7 @@ struct mg_spt_device {
 	uint32_t type;		/* enum mg_device_type */
 	uint8_t mac[6];		/* net: the guest's MAC address */
 	uint16_t mtu;		/* net: largest IP packet; frames up to mtu + 14 bytes */
-	uint32_t reserved;
+	uint32_t offloads;	/* net: MG_PLAT_NET_* (plat.h); frames as it says */
 	uint64_t capacity;	/* block: bytes, a multiple of block_size */
 	uint64_t block_size;	/* block: bytes, a power of two, at least 512 */
 };

@@ -84,6 +84,10 @@ struct mg_tcp_config {
 	uint32_t timewait_max;		/* TIME_WAIT entries; the oldest is dropped [16384] */
 	uint16_t ephemeral_lo, ephemeral_hi;	/* local ports of mg_tcp_connect() [49152..65535] */
 	uint32_t challenge_acks_per_sec;	/* per connection, RFC 5961 [10] */
+	/* Largest super-segment handed to a device with TCP segmentation offload
+	 * (MG_PLAT_NET_TSO4), payload bytes; 1 turns super-segments off [64 KiB less
+	 * headers]. Each is also bounded by the peer's window and the congestion window. */
+	uint32_t tso_max;
 	enum mg_tcp_cc cc;
 	bool no_sack, no_timestamps, no_wscale;	/* do not offer these options */
 	bool no_syncookies;		/* with a full backlog, drop SYNs instead */

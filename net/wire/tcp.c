@@ -23,6 +23,8 @@
 
 static int option_parse(const uint8_t *opt, uint8_t olen, struct mg_tcp_opts *o);
 static size_t opts_emit(uint8_t *p, const struct mg_tcp_opts *o);
+static void hdr_emit(uint8_t *p, int hdr_len, const struct mg_tcp_hdr *h);
+static int emit_check(size_t len, const struct mg_tcp_hdr *h, size_t seg_len);
 
 /* One option of olen bytes (kind and length included), length already bounded. */
 static int
@@ -193,20 +195,10 @@ opts_emit(uint8_t *p, const struct mg_tcp_opts *o)
 	return i;
 }
 
-int
-mg_tcp_emit(void *buf, size_t len, const struct mg_tcp_hdr *h, uint32_t src, uint32_t dst,
-	    size_t seg_len, uint32_t payload_sum)
+/* Header and options of h at p (hdr_len bytes, checked), checksum field zero. */
+static void
+hdr_emit(uint8_t *p, int hdr_len, const struct mg_tcp_hdr *h)
 {
-	uint8_t *p = buf;
-	int hdr_len = mg_tcp_hdr_len(h);
-	uint32_t sum;
-
-	if (hdr_len < 0)
-		return hdr_len;
-	if (len < (size_t)hdr_len)
-		return -ENOSPC;
-	if (seg_len < (size_t)hdr_len || seg_len > UINT16_MAX)
-		return -EINVAL;
 	mg_put_be16(p, h->sport);
 	mg_put_be16(p + 2, h->dport);
 	mg_put_be32(p + 4, h->seq);
@@ -217,8 +209,51 @@ mg_tcp_emit(void *buf, size_t len, const struct mg_tcp_hdr *h, uint32_t src, uin
 	mg_put_be16(p + 16, 0);
 	mg_put_be16(p + 18, h->urgent);
 	opts_emit(p + MG_TCP_HDR_LEN, &h->opts);
+}
+
+/* mg_tcp_hdr_len(h) if it fits in len and seg_len, else the error to return. */
+static int
+emit_check(size_t len, const struct mg_tcp_hdr *h, size_t seg_len)
+{
+	int hdr_len = mg_tcp_hdr_len(h);
+
+	if (hdr_len < 0)
+		return hdr_len;
+	if (len < (size_t)hdr_len)
+		return -ENOSPC;
+	if (seg_len < (size_t)hdr_len || seg_len > UINT16_MAX)
+		return -EINVAL;
+	return hdr_len;
+}
+
+int
+mg_tcp_emit(void *buf, size_t len, const struct mg_tcp_hdr *h, uint32_t src, uint32_t dst,
+	    size_t seg_len, uint32_t payload_sum)
+{
+	uint8_t *p = buf;
+	int hdr_len = emit_check(len, h, seg_len);
+	uint32_t sum;
+
+	if (hdr_len < 0)
+		return hdr_len;
+	hdr_emit(p, hdr_len, h);
 	sum = mg_csum_add(payload_sum, mg_csum_pseudo_ipv4(src, dst, MG_IP_PROTO_TCP,
 							   (uint16_t)seg_len));
 	mg_put_be16(p + 16, mg_csum_finish(mg_csum_partial(p, (size_t)hdr_len, sum)));
+	return hdr_len;
+}
+
+int
+mg_tcp_emit_offload(void *buf, size_t len, const struct mg_tcp_hdr *h, uint32_t src,
+		    uint32_t dst, size_t seg_len)
+{
+	uint8_t *p = buf;
+	int hdr_len = emit_check(len, h, seg_len);
+
+	if (hdr_len < 0)
+		return hdr_len;
+	hdr_emit(p, hdr_len, h);
+	mg_put_be16(p + 16, (uint16_t)mg_csum_pseudo_ipv4(src, dst, MG_IP_PROTO_TCP,
+							  (uint16_t)seg_len));
 	return hdr_len;
 }

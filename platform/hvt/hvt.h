@@ -18,9 +18,10 @@ extern uint64_t mg_hvt_tsc_at_start;
 void mg_hvt_plat_init(const struct mg_plat_boot_info *info);
 
 /* netq.c: a network device's rings (morgana/hvt_abi.h). */
-/* Give device handle rings sized from the heap; -ENOMEM if they do not fit (the device
- * then moves frames by hypercalls). */
-int mg_hvt_netq_setup(mg_plat_handle handle, uint32_t frame_max, size_t heap_size);
+/* Give device handle (frames of 14 + header_len to frame_max bytes) rings sized from the
+ * heap; -ENOMEM if they do not fit (the device then moves frames by hypercalls). */
+int mg_hvt_netq_setup(mg_plat_handle handle, uint32_t frame_max, uint32_t header_len,
+		      size_t heap_size);
 bool mg_hvt_netq_active(mg_plat_handle handle);
 /* mg_plat_net_write and _read for a device with rings (handle checked by the caller). */
 int mg_hvt_netq_write(mg_plat_handle handle, const struct mg_plat_frame *frames,

@@ -27,7 +27,7 @@ struct netq {
 	const struct mg_hvt_ring_desc *rx_desc;
 	uint8_t *tx_data;
 	const uint8_t *rx_data;
-	uint32_t data_size, frame_max;
+	uint32_t data_size, frame_min, frame_max;
 	uint32_t tx_prod, tx_cons, rx_cons;
 	uint64_t rx_dropped;		/* descriptors the tender should not have written */
 	struct mg_hvt_ring_alloc tx;
@@ -47,11 +47,15 @@ store_shared(uint32_t *p, uint32_t v)
 	__atomic_store_n(p, v, __ATOMIC_RELEASE);
 }
 
-/* Bytes of each ring's data for a heap of heap_size: 0 if the rings would not fit. */
+/*
+ * Bytes of each ring's data for a heap of heap_size: 0 if the rings would not fit. At
+ * least three maximal frames, so that the tender (which reads the TAP into room for one)
+ * can keep reading while the guest holds two.
+ */
 static uint32_t
 data_size_for(size_t heap_size, uint32_t frame_max)
 {
-	uint64_t min = (2 * mg_hvt_ring_round(frame_max) + 4095) & ~4095ull;
+	uint64_t min = (3 * mg_hvt_ring_round(frame_max) + 4095) & ~4095ull;
 	uint64_t size = (heap_size / HEAP_SHARE / 2) & ~4095ull;
 
 	if (size > RING_DATA_MAX)
@@ -62,7 +66,8 @@ data_size_for(size_t heap_size, uint32_t frame_max)
 }
 
 int
-mg_hvt_netq_setup(mg_plat_handle handle, uint32_t frame_max, size_t heap_size)
+mg_hvt_netq_setup(mg_plat_handle handle, uint32_t frame_max, uint32_t header_len,
+		  size_t heap_size)
 {
 	uint32_t size = data_size_for(heap_size, frame_max);
 	struct mg_hvt_net_rings r;
@@ -88,6 +93,7 @@ mg_hvt_netq_setup(mg_plat_handle handle, uint32_t frame_max, size_t heap_size)
 	q->rx_data = q->tx_data + size;
 	q->data_size = size;
 	q->frame_max = frame_max;
+	q->frame_min = 14 + header_len;
 	mg_hvt_ring_alloc_init(&q->tx, size);
 	queues[handle] = q;
 	return 0;
@@ -124,7 +130,7 @@ mg_hvt_netq_write(mg_plat_handle handle, const struct mg_plat_frame *frames, siz
 
 	*sent = 0;
 	for (size_t i = 0; i < count; i++)
-		if (frames[i].len < 14 || frames[i].len > q->frame_max)
+		if (frames[i].len < q->frame_min || frames[i].len > q->frame_max)
 			return -EINVAL;
 	if (cons != q->tx_cons && cons - q->tx_cons <= q->tx_prod - q->tx_cons) {
 		mg_hvt_ring_release(&q->tx, cons - 1);

@@ -164,7 +164,10 @@ mg_plat_net_acquire(const char *name, mg_plat_handle *handle, struct mg_plat_net
 	for (int i = 0; i < 6; i++)
 		info->mac[i] = ni.mac[i];
 	info->mtu = ni.mtu;
-	if (mg_hvt_netq_setup(*handle, ni.frame_max, heap_size) != 0)
+	info->offloads = ni.offloads;
+	if (mg_hvt_netq_setup(*handle, (uint32_t)mg_plat_net_frame_max(info),
+			      ni.offloads & MG_PLAT_NET_VNET_HDR ? MG_PLAT_NET_VNET_HDR_LEN : 0,
+			      heap_size) != 0)
 		polled |= 1ull << *handle;
 	return 0;
 }

@@ -139,6 +139,15 @@ device(mg_plat_handle handle, uint32_t type)
 	return &boot->devices[handle];
 }
 
+/* The longest frame of dev, the virtio-net header included when it has one. */
+static size_t
+frame_max(const struct mg_spt_device *dev)
+{
+	const struct mg_plat_net_info info = { .mtu = dev->mtu, .offloads = dev->offloads };
+
+	return mg_plat_net_frame_max(&info);
+}
+
 int
 mg_plat_net_acquire(const char *name, mg_plat_handle *handle, struct mg_plat_net_info *info)
 {
@@ -151,6 +160,7 @@ mg_plat_net_acquire(const char *name, mg_plat_handle *handle, struct mg_plat_net
 	for (int i = 0; i < 6; i++)
 		info->mac[i] = dev->mac[i];
 	info->mtu = dev->mtu;
+	info->offloads = dev->offloads;
 	return 0;
 }
 
@@ -165,7 +175,8 @@ mg_plat_net_write(mg_plat_handle handle, const struct mg_plat_frame *frames, siz
 	if (dev == NULL)
 		return -EINVAL;
 	for (size_t i = 0; i < count; i++)
-		if (frames[i].len < ETHER_HEADER || frames[i].len > dev->mtu + ETHER_HEADER)
+		if (frames[i].len < ETHER_HEADER + (dev->offloads ? MG_PLAT_NET_VNET_HDR_LEN : 0) ||
+		    frames[i].len > frame_max(dev))
 			return -EINVAL;
 	/* A TAP takes one frame per write; a full queue answers -EAGAIN. */
 	while (*sent < count) {
@@ -176,6 +187,9 @@ mg_plat_net_write(mg_plat_handle handle, const struct mg_plat_frame *frames, siz
 			continue;
 		if (n == -EAGAIN)
 			break;
+		/* A header the kernel refuses loses that frame only (plat.h). */
+		if (n == -EINVAL && dev->offloads != 0)
+			n = (long)f->len;
 		if (n != (long)f->len)
 			return -EIO;
 		(*sent)++;
@@ -194,7 +208,7 @@ mg_plat_net_read(mg_plat_handle handle, struct mg_plat_frame *frames, size_t cou
 	if (dev == NULL)
 		return -EINVAL;
 	for (size_t i = 0; i < count; i++)
-		if (frames[i].buf == NULL || frames[i].len < dev->mtu + ETHER_HEADER)
+		if (frames[i].buf == NULL || frames[i].len < frame_max(dev))
 			return -EINVAL;
 	while (*received < count) {
 		struct mg_plat_frame *f = &frames[*received];

@@ -37,6 +37,8 @@ static int parse_device(const struct mg_manifest *m, const struct flag_kind *kin
 			size_t err_len);
 static int parse_mem(const struct mg_manifest *m, const char *arg, const char **mem_flag,
 		     struct mg_unix_config *cfg, char *err, size_t err_len);
+static int parse_offload(const struct mg_manifest *m, const char *arg,
+			 struct mg_unix_config *cfg, char *err, size_t err_len);
 
 /*
  * Write "APP: " and the message into err, keep it to one printable line whatever the
@@ -193,6 +195,23 @@ bad:
 		    "from 1 to %u", arg, MG_UNIX_MEM_MB_MAX);
 }
 
+/* --net-offload=on|off: whether TAP interfaces are opened with their offloads. */
+static int
+parse_offload(const struct mg_manifest *m, const char *arg, struct mg_unix_config *cfg,
+	      char *err, size_t err_len)
+{
+	const char *v = arg + strlen("--net-offload");
+
+	if (strcmp(v, "=on") == 0)
+		cfg->net_offload_off = false;
+	else if (strcmp(v, "=off") == 0)
+		cfg->net_offload_off = true;
+	else
+		return fail(err, err_len, m, "%s: expected --net-offload=on or --net-offload=off",
+			    arg);
+	return 0;
+}
+
 int
 mg_unix_parse_args(const struct mg_manifest *m, int argc, char *const *argv,
 		   struct mg_unix_config *cfg, char *err, size_t err_len)
@@ -216,6 +235,8 @@ mg_unix_parse_args(const struct mg_manifest *m, int argc, char *const *argv,
 			rc = parse_device(m, &block_kind, a, cfg, err, err_len);
 		else if (is_flag(a, "--mem"))
 			rc = parse_mem(m, a, &mem_flag, cfg, err, err_len);
+		else if (is_flag(a, "--net-offload"))
+			rc = parse_offload(m, a, cfg, err, err_len);
 		else
 			break;
 		if (rc < 0)

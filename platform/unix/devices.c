@@ -60,7 +60,8 @@ mg_unix_attach(const struct mg_manifest *m, const struct mg_unix_config *cfg, ch
 				 "for it");
 			rc = -EINVAL;
 		} else if (dev->type == MG_DEVICE_NET) {
-			rc = mg_unix_tap_open(cfg->attach[i], dev, why, sizeof(why));
+			rc = mg_unix_tap_open(cfg->attach[i], !cfg->net_offload_off, dev, why,
+					      sizeof(why));
 		} else {
 			rc = mg_unix_block_open(cfg->attach[i], dev, why, sizeof(why));
 		}

@@ -36,14 +36,15 @@ struct mg_unix_config {
 	const char *attach[MG_MANIFEST_MAX_DEVICES];	/* TAP name or file path */
 	const char *flag[MG_MANIFEST_MAX_DEVICES];	/* the whole flag, for messages */
 	uint32_t mem_mb;				/* 0 when --mem was not given */
+	bool net_offload_off;				/* --net-offload=off */
 	int app_argc;					/* arguments left for the app */
 	char *const *app_argv;
 };
 
 /*
  * Parse the platform flags at the front of argv[1..argc-1] against manifest m (which has
- * passed mg_manifest_check()). Flags: --net:NAME=TAPIF, --block:NAME=PATH, --mem=MB, then
- * an optional "--" which is consumed; the first other argument starts the app's arguments.
+ * passed mg_manifest_check()). Flags: --net:NAME=TAPIF, --block:NAME=PATH, --mem=MB,
+ * --net-offload=on|off, then an optional "--" which is consumed; the first other argument starts the app's arguments.
  * Every declared device must be given exactly once with the right kind.
  * Returns 0, or -EINVAL with one line "APP: FLAG: what is wrong; what is expected" in err.
  * Pure: no I/O, no globals.
@@ -83,8 +84,10 @@ struct mg_unix_device *mg_unix_device_get(mg_plat_handle handle, uint32_t type);
 /*
  * Device back-ends. Each opens what the flag names, fills fd and its properties, and
  * on failure returns a negative errno with "why; how to fix" in err (no prefix).
+ * A TAP is opened with the virtio-net header and the offloads the kernel grants
+ * (plat.h) unless offload is false.
  */
-int mg_unix_tap_open(const char *ifname, struct mg_unix_device *dev, char *err,
+int mg_unix_tap_open(const char *ifname, bool offload, struct mg_unix_device *dev, char *err,
 		     size_t err_len);
 int mg_unix_block_open(const char *path, struct mg_unix_device *dev, char *err,
 		       size_t err_len);

@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <morgana/plat.h>
+
 #include "tender.h"
 
 #define NET_MTU		1500u
@@ -44,8 +46,35 @@ mg_tender_device_parse(const char *opt, struct mg_tender_device_arg *arg)
 	return 0;
 }
 
+/*
+ * The 12-byte virtio-net header and the receive offloads on a TAP opened with
+ * IFF_VNET_HDR: checksums plus TSO, or checksums, or nothing, whatever the kernel
+ * grants first. Returns plat.h's offload bits, 0 if the header size was refused.
+ */
+static uint32_t
+tap_offloads(int fd)
+{
+	static const unsigned long wanted[] = { TUN_F_CSUM | TUN_F_TSO4, TUN_F_CSUM, 0 };
+	int hdr_len = MG_PLAT_NET_VNET_HDR_LEN;
+	uint32_t offloads = MG_PLAT_NET_VNET_HDR | MG_PLAT_NET_CSUM | MG_PLAT_NET_TSO4;
+
+	if (ioctl(fd, TUNSETVNETHDRSZ, &hdr_len) < 0)
+		return 0;
+	for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++) {
+		if (ioctl(fd, TUNSETOFFLOAD, wanted[i]) < 0)
+			continue;
+		if (wanted[i] & TUN_F_CSUM)
+			offloads |= MG_PLAT_NET_GUEST_CSUM;
+		if (wanted[i] & TUN_F_TSO4)
+			offloads |= MG_PLAT_NET_GUEST_TSO4;
+		break;
+	}
+	return offloads;
+}
+
 static int
-open_tap(const char *ifname, struct mg_tender_device *dev, char *why, size_t why_len)
+open_tap(const char *ifname, bool offload, struct mg_tender_device *dev, char *why,
+	 size_t why_len)
 {
 	struct ifreq ifr;
 	int fd, err;
@@ -58,9 +87,12 @@ open_tap(const char *ifname, struct mg_tender_device *dev, char *why, size_t why
 	if (fd < 0)
 		goto fail;
 	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (offload ? IFF_VNET_HDR : 0);
 	memcpy(ifr.ifr_name, ifname, strlen(ifname));
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0)
+		goto fail;
+	dev->offloads = offload ? tap_offloads(fd) : 0;
+	if (offload && dev->offloads == 0)
 		goto fail;
 	/* A random, locally administered, unicast address. */
 	if (getrandom(dev->mac, sizeof(dev->mac), 0) != sizeof(dev->mac))
@@ -112,7 +144,7 @@ fail:
 int
 mg_tender_devices_attach(struct mg_tender_device devices[MG_MANIFEST_MAX_DEVICES],
 			 const struct mg_manifest *m, const struct mg_tender_device_arg *args,
-			 size_t count, char *why, size_t why_len)
+			 size_t count, bool offload, char *why, size_t why_len)
 {
 	static const char *const kind[] = { "", "network", "block" };
 	uint32_t i;
@@ -149,7 +181,7 @@ mg_tender_devices_attach(struct mg_tender_device devices[MG_MANIFEST_MAX_DEVICES
 			break;
 		}
 		if (d->type == MG_DEVICE_NET)
-			rc = open_tap(arg->path, &devices[i], why, why_len);
+			rc = open_tap(arg->path, offload, &devices[i], why, why_len);
 		else
 			rc = open_block(arg->path, &devices[i], why, why_len);
 		if (rc != 0)

@@ -14,9 +14,11 @@ void
 mg_tender_usage(const struct mg_tender *t)
 {
 	fprintf(stderr,
-		"usage: %s [--mem=MB] [--net:NAME=TAPIF] [--block:NAME=PATH] [--] "
-		"IMAGE [ARGS...]\n"
+		"usage: %s [--mem=MB] [--net-offload=on|off] [--net:NAME=TAPIF] "
+		"[--block:NAME=PATH] [--] IMAGE [ARGS...]\n"
 		"  --mem=MB            guest memory, %u..%u MiB (default %u)\n"
+		"  --net-offload=off   TAP interfaces without checksum and segmentation "
+		"offloads\n"
 		"  --net:NAME=TAPIF    attach TAP interface TAPIF as network device NAME\n"
 		"  --block:NAME=PATH   attach file PATH as block device NAME\n",
 		t->name, t->mem_min_mb, t->mem_max_mb, t->mem_default_mb);
@@ -29,6 +31,7 @@ mg_tender_parse_args(const struct mg_tender *t, int argc, char *argv[],
 	int i;
 
 	a->mem_size = (uint64_t)t->mem_default_mb << 20;
+	a->net_offload_off = false;
 	a->dev_count = 0;
 	for (i = 1; i < argc && strncmp(argv[i], "--", 2) == 0; i++) {
 		if (strcmp(argv[i], "--") == 0) {
@@ -46,6 +49,11 @@ mg_tender_parse_args(const struct mg_tender *t, int argc, char *argv[],
 					t->name, t->mem_min_mb, t->mem_max_mb, argv[i] + 6);
 				return MG_TENDER_EXIT_USAGE;
 			}
+			continue;
+		}
+		if (strcmp(argv[i], "--net-offload=on") == 0 ||
+		    strcmp(argv[i], "--net-offload=off") == 0) {
+			a->net_offload_off = argv[i][14] == 'f';
 			continue;
 		}
 		if (a->dev_count == MG_MANIFEST_MAX_DEVICES ||

@@ -6,11 +6,13 @@
  * the sh-style command line of struct mg_plat_boot_info. Both tenders take the same
  * command line:
  *
- *	NAME [--mem=MB] [--net:NAME=TAPIF] [--block:NAME=PATH] [--] IMAGE [ARGS...]
+ *	NAME [--mem=MB] [--net-offload=on|off] [--net:NAME=TAPIF] [--block:NAME=PATH] [--]
+ *	     IMAGE [ARGS...]
  */
 #ifndef MORGANA_TENDER_COMMON_H
 #define MORGANA_TENDER_COMMON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,6 +29,7 @@ struct mg_tender_device {
 	int fd;
 	uint8_t mac[6];		/* net */
 	uint16_t mtu;		/* net */
+	uint32_t offloads;	/* net: MG_PLAT_NET_* granted by the kernel, 0 if none */
 	uint64_t capacity;	/* block */
 	uint64_t block_size;	/* block */
 };
@@ -43,16 +46,17 @@ int mg_tender_device_parse(const char *opt, struct mg_tender_device_arg *arg);
 
 /*
  * Match args against the (checked) manifest m and open them: devices[i] becomes manifest
- * device i, a TAP (IFF_TAP | IFF_NO_PI, non-blocking, random local MAC, MTU 1500) or a
- * block file (read-write, 512-byte blocks). Refuses an argument the manifest does not
+ * device i, a TAP (IFF_TAP | IFF_NO_PI, non-blocking, random local MAC, MTU 1500; with
+ * offload, IFF_VNET_HDR with a 12-byte header and the offloads the kernel grants, as
+ * plat.h describes) or a block file (read-write, 512-byte blocks). Refuses an argument the manifest does not
  * declare (or declares as the other kind), a name given twice, and a declared device
  * without an argument. Returns 0 or -errno with a one-line reason in why; on failure
  * nothing stays open.
  */
 int mg_tender_devices_attach(struct mg_tender_device devices[MG_MANIFEST_MAX_DEVICES],
 			     const struct mg_manifest *m,
-			     const struct mg_tender_device_arg *args, size_t count, char *why,
-			     size_t why_len);
+			     const struct mg_tender_device_arg *args, size_t count, bool offload,
+			     char *why, size_t why_len);
 /* Close the first count devices (unused slots are skipped) and mark them unused. */
 void mg_tender_devices_close(struct mg_tender_device *devices, size_t count);
 
@@ -65,6 +69,7 @@ struct mg_tender {
 /* What the command line asked for. */
 struct mg_tender_args {
 	uint64_t mem_size;
+	bool net_offload_off;	/* --net-offload=off */
 	const char *image;
 	char *const *argv;	/* the guest's arguments, after IMAGE */
 	int argc;

@@ -23,6 +23,7 @@
 
 #include <morgana/hvt_abi.h>
 #include <morgana/manifest.h>
+#include <morgana/plat.h>
 
 #include "../common/elf.h"
 #include "../common/tender.h"
@@ -96,11 +97,21 @@ struct mg_hvt {
 	size_t io_fd_count;
 };
 
-/* The longest frame a network device moves either way. */
+/* The longest frame a network device moves either way, the virtio-net header
+ * included when it has one (plat.h). */
 static inline uint32_t
 mg_hvt_frame_max(const struct mg_tender_device *dev)
 {
-	return (uint32_t)dev->mtu + 14u;
+	const struct mg_plat_net_info info = { .mtu = dev->mtu, .offloads = dev->offloads };
+
+	return (uint32_t)mg_plat_net_frame_max(&info);
+}
+
+/* The shortest: an Ethernet header, after the virtio-net header if there is one. */
+static inline uint32_t
+mg_hvt_frame_min(const struct mg_tender_device *dev)
+{
+	return 14u + (dev->offloads & MG_PLAT_NET_VNET_HDR ? MG_PLAT_NET_VNET_HDR_LEN : 0u);
 }
 
 /* Where and how the vCPU starts. */

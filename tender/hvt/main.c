@@ -51,7 +51,7 @@ run(const struct mg_tender_args *a)
 		goto out;
 	hvt.device_count = image.manifest.device_count;
 	rc = mg_tender_devices_attach(hvt.devices, &image.manifest, a->devs, a->dev_count,
-				      why, sizeof(why));
+				      !a->net_offload_off, why, sizeof(why));
 	if (rc == 0)
 		rc = mg_hvt_vm_create(&vm, &hvt.mem, &tsc_hz, why, sizeof(why));
 	if (rc == 0)

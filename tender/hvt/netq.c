@@ -35,14 +35,13 @@
 
 #include "hvt.h"
 
-#define ETH_HEADER	14u
 #define SPIN_NS		(50 * 1000)	/* stay awake this long after the last frame */
 #define BATCH		64		/* frames per ring per pass, so no ring starves */
 
 /* One device's rings as the tender sees them. */
 struct netq {
 	int fd;
-	uint32_t frame_max, data_size;
+	uint32_t frame_min, frame_max, data_size;
 	struct mg_hvt_ring_ctl *ctl;		/* shared: hostile */
 	const struct mg_hvt_ring_desc *tx_desc;	/* shared: hostile */
 	struct mg_hvt_ring_desc *rx_desc;	/* shared: written only */
@@ -136,7 +135,7 @@ tx_drain(struct mg_hvt_io *io, uint32_t h)
 	while (q->tx_cons != prod && n < BATCH) {
 		/* One copy of the descriptor: the guest may rewrite it as we look. */
 		__atomic_load(&q->tx_desc[q->tx_cons % MG_HVT_RING_SLOTS], &d, __ATOMIC_RELAXED);
-		if (d.len < ETH_HEADER || d.len > q->frame_max || d.off > q->data_size - d.len) {
+		if (d.len < q->frame_min || d.len > q->frame_max || d.off > q->data_size - d.len) {
 			mark_broken(io, h, "TX descriptor outside the ring or of a bad length",
 				    (uint64_t)d.off << 32 | d.len);
 			return false;
@@ -148,7 +147,7 @@ tx_drain(struct mg_hvt_io *io, uint32_t h)
 		if (w < 0 && errno == EAGAIN)
 			break;		/* the host is backed up: retry on the next pass */
 		if (w < 0)
-			q->tx_errors++;	/* dropped, as a NIC would */
+			q->tx_errors++;	/* dropped, as a NIC would (e.g. a header refused) */
 		else
 			q->tx_frames++;
 		q->tx_cons++;
@@ -202,7 +201,7 @@ rx_fill(struct mg_hvt_io *io, uint32_t h)
 			continue;
 		if (r < 0)
 			break;		/* EAGAIN, or an error the next pass meets again */
-		if (r < (ssize_t)ETH_HEADER) {
+		if (r < (ssize_t)q->frame_min) {
 			q->rx_short++;
 			continue;
 		}
@@ -414,6 +413,7 @@ mg_hvt_io_rings(struct mg_hvt *hvt, const struct mg_tender_device *dev, uint64_t
 	memset(q, 0, sizeof(*q));
 	q->fd = dev->fd;
 	q->frame_max = frame_max;
+	q->frame_min = mg_hvt_frame_min(dev);
 	q->data_size = (uint32_t)data_size;
 	q->ctl = (struct mg_hvt_ring_ctl *)(void *)p;
 	q->tx_desc = (const struct mg_hvt_ring_desc *)(void *)(p + MG_HVT_RING_TX_DESC);

@@ -142,6 +142,7 @@ mg_spt_boot_write(uint8_t *stage, uint64_t mem_size, const struct mg_elf_image *
 			.fd = devices[i].fd,
 			.type = devices[i].type,
 			.mtu = devices[i].mtu,
+			.offloads = devices[i].offloads,
 			.capacity = devices[i].capacity,
 			.block_size = devices[i].block_size,
 		};

@@ -61,8 +61,8 @@ prepare(const struct mg_tender_args *a,
 	mg_spt_image_range(mem_size, &lo, &hi);
 	if (mg_tender_load_image(&spt, a->image, mem_size, stage, lo, hi, image) != 0)
 		return MG_TENDER_EXIT_FAIL;
-	rc = mg_tender_devices_attach(devices, &image->manifest, a->devs, a->dev_count, why,
-				      sizeof(why));
+	rc = mg_tender_devices_attach(devices, &image->manifest, a->devs, a->dev_count,
+				      !a->net_offload_off, why, sizeof(why));
 	if (rc == 0)
 		rc = mg_spt_boot_write(stage, mem_size, image, devices, a->argv, a->argc,
 				       &boot_end, why, sizeof(why));

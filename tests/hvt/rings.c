@@ -25,7 +25,7 @@
 GUEST_MANIFEST("rings", 2, { .name = "net", .type = MG_DEVICE_NET },
 	       { .name = "disk", .type = MG_DEVICE_BLOCK });
 
-#define DATA	(64u * 1024)
+#define DATA	(128u * 1024)	/* room for a 64 KiB frame with offloads */
 
 static uint8_t area[MG_HVT_RING_AREA(DATA)] __attribute__((aligned(4096)));
 static struct mg_hvt_ring_ctl *const ctl = (struct mg_hvt_ring_ctl *)(void *)area;

@@ -10,3 +10,7 @@ net_pkt_SRCS = tests/unit/net_pkt.c net/pkt.c net/config.c $(NET_WIRE_SRCS)
 UNIT_TESTS += net_stack
 net_stack_SRCS = tests/unit/net_stack.c $(filter-out net/netdev_plat.c,$(NET_SRCS)) \
 	$(RUNTIME_SRCS) tests/unit/fake_plat.c
+
+UNIT_TESTS += net_offload
+net_offload_SRCS = tests/unit/net_offload.c $(filter-out net/netdev_plat.c,$(NET_SRCS)) \
+	$(RUNTIME_SRCS) tests/unit/fake_plat.c

@@ -87,6 +87,80 @@ bulk_over_lossy_links_arrives_intact_for_every_seed(void **state)
 	assert_int_equal(failed, 0);
 }
 
+/*
+ * The same over a link whose devices have offloads: TCP sends super-segments, the link
+ * cuts them and coalesces what arrives together, every byte still arrives, and
+ * corrupted frames are still caught (the link marks only frames it checked).
+ */
+static void
+bulk_with_offloads_over_a_perfect_link_uses_super_segments(void **state)
+{
+	struct mg_sim_link_config cfg = { .delay_ns = 5000000 };
+	struct bulk_result r;
+
+	(void)state;
+	sim_offload = true;
+	sim_bulk(1, &cfg, NULL, 4 << 20, &r);
+	sim_offload = false;
+	if (r.status != 0)
+		print_message("# %s\n", r.why);
+	assert_int_equal(r.status, 0);
+	assert_int_equal(r.bytes[0], 4 << 20);
+	assert_int_equal(r.bytes[1], 4 << 20);
+	assert_int_equal(r.retransmits, 0);
+	assert_int_equal(r.offload_refused, 0);
+	assert_int_equal(r.ip_frags_tx, 0);
+	assert_true(r.super_segments_tx > 0);
+	assert_true(r.frames_coalesced > 0);
+	print_message("# %llu super-segments sent, %llu frames delivered coalesced\n",
+		      (unsigned long long)r.super_segments_tx,
+		      (unsigned long long)r.frames_coalesced);
+}
+
+static void
+bulk_with_offloads_over_lossy_links_arrives_intact_for_every_seed(void **state)
+{
+	uint64_t seeds = env_u64("TCP_SIM_SEEDS", 100), bytes = env_u64("TCP_SIM_BYTES", 1 << 20);
+	uint64_t first = env_u64("TCP_SIM_FIRST_SEED", 1000), failed = 0;
+	uint64_t rtx = 0, lost = 0, vt = 0, supers = 0, corrupt = 0, bad = 0, rtos = 0;
+
+	(void)state;
+	sim_offload = true;
+	for (uint64_t seed = first; seed < first + seeds; seed++) {
+		struct mg_sim_link_config cfg;
+		struct bulk_result r;
+
+		sim_lossy_config(seed, 200000, &cfg);
+		sim_bulk(seed, &cfg, NULL, bytes, &r);
+		rtx += r.retransmits;
+		lost += r.frames_lost;
+		vt += r.virtual_ns;
+		supers += r.super_segments_tx;
+		rtos += r.timeouts;
+		corrupt += r.frames_corrupt;
+		bad += r.tcp_bad_csum;
+		if (r.status == 0 && (r.ip_frags_tx != 0 || r.offload_refused != 0))
+			snprintf(r.why, sizeof(r.why), "%llu IP fragments, %llu refused by the link",
+				 (unsigned long long)r.ip_frags_tx,
+				 (unsigned long long)r.offload_refused);
+		if (r.status != 0 || r.bytes[0] != bytes || r.bytes[1] != bytes ||
+		    r.ip_frags_tx != 0 || r.offload_refused != 0) {
+			report_failure(seed, &cfg, &r);
+			failed++;
+		}
+	}
+	sim_offload = false;
+	print_message("# offloads, %" PRIu64 " seeds x %" PRIu64 " bytes each way: %" PRIu64
+		      " frames lost, %" PRIu64 " retransmits, %" PRIu64 " timeouts, %" PRIu64
+		      " super-segments, %" PRIu64 " frames corrupted, %" PRIu64
+		      " TCP checksum drops, %" PRIu64 " s virtual\n", seeds, bytes, lost, rtx,
+		      rtos, supers, corrupt, bad, vt / 1000000000);
+	assert_int_equal(failed, 0);
+	assert_true(supers > 0);
+	/* Corrupted frames reach TCP unmarked, and its own check drops them. */
+	assert_true(corrupt == 0 || bad > 0);
+}
+
 static void
 rerunning_a_seed_gives_the_same_frames(void **state)
 {
@@ -111,6 +185,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(bulk_over_a_perfect_link_arrives_intact),
 		cmocka_unit_test(rerunning_a_seed_gives_the_same_frames),
+		cmocka_unit_test(bulk_with_offloads_over_a_perfect_link_uses_super_segments),
+		cmocka_unit_test(bulk_with_offloads_over_lossy_links_arrives_intact_for_every_seed),
 		cmocka_unit_test(bulk_over_lossy_links_arrives_intact_for_every_seed),
 	};
 

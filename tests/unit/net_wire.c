@@ -362,6 +362,94 @@ tcp_bad_data_offset_is_refused(void **state)
 	assert_int_equal(mg_tcp_parse(seg, 20, &h), 0);
 }
 
+/* A header in the byte layout of virtio 1.0 (little-endian), parsed and emitted back. */
+static void
+vnet_header_roundtrips_in_virtio_layout(void **state)
+{
+	static const uint8_t wire[MG_VNET_HDR_LEN] = {
+		MG_VNET_F_NEEDS_CSUM, MG_VNET_GSO_TCPV4, 66, 0, 0xa8, 0x05, 34, 0, 16, 0, 0, 0,
+	};
+	uint8_t frame[100] = { 0 }, out[MG_VNET_HDR_LEN];
+	struct mg_vnet_hdr h;
+
+	(void)state;
+	memcpy(frame, wire, sizeof(wire));
+	assert_int_equal(mg_vnet_hdr_parse(frame, sizeof(frame), &h), 0);
+	assert_int_equal(h.flags, MG_VNET_F_NEEDS_CSUM);
+	assert_int_equal(h.gso_type, MG_VNET_GSO_TCPV4);
+	assert_int_equal(h.hdr_len, 66);
+	assert_int_equal(h.gso_size, 1448);
+	assert_int_equal(h.csum_start, 34);
+	assert_int_equal(h.csum_offset, 16);
+	assert_int_equal(mg_vnet_hdr_emit(out, sizeof(out), &h), MG_VNET_HDR_LEN);
+	assert_memory_equal(out, wire, sizeof(wire));
+	assert_int_equal(mg_vnet_hdr_emit(out, MG_VNET_HDR_LEN - 1, &h), -ENOSPC);
+	/* ECN on top of a TCP GSO type is known; DATA_VALID alone too. */
+	frame[0] = MG_VNET_F_DATA_VALID;
+	frame[1] = MG_VNET_GSO_TCPV4 | MG_VNET_GSO_ECN;
+	assert_int_equal(mg_vnet_hdr_parse(frame, sizeof(frame), &h), 0);
+}
+
+static void
+vnet_header_refuses_fields_outside_the_frame_and_unknown_types(void **state)
+{
+	uint8_t frame[12 + 50] = { 0 };
+	struct mg_vnet_hdr h, bad = { .flags = 0x80 };
+
+	(void)state;
+	assert_int_equal(mg_vnet_hdr_parse(frame, MG_VNET_HDR_LEN - 1, &h), -EINVAL);
+	assert_int_equal(mg_vnet_hdr_parse(frame, sizeof(frame), &h), 0);
+	/* The checksum field must lie inside the 50 bytes after the header. */
+	frame[0] = MG_VNET_F_NEEDS_CSUM;
+	frame[6] = 34;
+	frame[8] = 14;
+	assert_int_equal(mg_vnet_hdr_parse(frame, sizeof(frame), &h), 0);
+	frame[8] = 15;
+	assert_int_equal(mg_vnet_hdr_parse(frame, sizeof(frame), &h), -EINVAL);
+	frame[0] = 0;
+	/* A GSO type needs a segment size. */
+	frame[1] = MG_VNET_GSO_TCPV4;
+	assert_int_equal(mg_vnet_hdr_parse(frame, sizeof(frame), &h), -EINVAL);
+	frame[1] = 2;
+	frame[4] = 1;
+	assert_int_equal(mg_vnet_hdr_parse(frame, sizeof(frame), &h), -ENOTSUP);
+	frame[1] = MG_VNET_GSO_UDP | MG_VNET_GSO_ECN;
+	assert_int_equal(mg_vnet_hdr_parse(frame, sizeof(frame), &h), -ENOTSUP);
+	frame[1] = 0;
+	frame[0] = 0x04;
+	assert_int_equal(mg_vnet_hdr_parse(frame, sizeof(frame), &h), -ENOTSUP);
+	assert_int_equal(mg_vnet_hdr_emit(frame, sizeof(frame), &bad), -EINVAL);
+}
+
+/* What a device does with an offloaded TCP header: sum the segment over the field's
+ * pseudo-header value; the result equals a fully checksummed emit. */
+static void
+tcp_offload_emit_completes_to_the_full_checksum(void **state)
+{
+	uint8_t a[MG_TCP_HDR_MAX + 300], b[MG_TCP_HDR_MAX + 300];
+	struct mg_tcp_hdr h = { .sport = 80, .dport = 5555, .seq = 7, .ack = 9,
+				.flags = MG_TCP_ACK | MG_TCP_PSH, .window = 512,
+				.opts = { .has_ts = true, .ts_val = 1, .ts_ecr = 2 } };
+	int hl;
+
+	(void)state;
+	for (size_t i = 0; i < 300; i++)
+		a[MG_TCP_HDR_MAX + i] = b[MG_TCP_HDR_MAX + i] = (uint8_t)(i * 7);
+	hl = mg_tcp_hdr_len(&h);
+	memmove(a + hl, a + MG_TCP_HDR_MAX, 300);
+	memmove(b + hl, b + MG_TCP_HDR_MAX, 300);
+	assert_int_equal(mg_tcp_emit(a, sizeof(a), &h, 0x0a000001, 0x0a000002, (size_t)hl + 299,
+				     mg_csum_partial(a + hl, 299, 0)), hl);
+	assert_int_equal(mg_tcp_emit_offload(b, sizeof(b), &h, 0x0a000001, 0x0a000002,
+					     (size_t)hl + 299), hl);
+	assert_int_not_equal(mg_get_be16(b + 16), mg_get_be16(a + 16));
+	mg_put_be16(b + 16, mg_csum_finish(mg_csum_partial(b, (size_t)hl + 299, 0)));
+	assert_memory_equal(a, b, (size_t)hl + 299);
+	assert_true(mg_l4_csum_ok(b, (size_t)hl + 299, 0x0a000001, 0x0a000002,
+				  MG_IP_PROTO_TCP));
+	assert_int_equal(mg_tcp_emit_offload(b, (size_t)hl - 1, &h, 1, 2, (size_t)hl), -ENOSPC);
+}
+
 int
 main(void)
 {
@@ -378,6 +466,9 @@ main(void)
 		cmocka_unit_test(icmp_echo_checksum_covers_the_body),
 		cmocka_unit_test(udp_checksum_verifies_and_bad_lengths_are_refused),
 		cmocka_unit_test(tcp_header_with_every_option_roundtrips),
+		cmocka_unit_test(vnet_header_roundtrips_in_virtio_layout),
+		cmocka_unit_test(vnet_header_refuses_fields_outside_the_frame_and_unknown_types),
+		cmocka_unit_test(tcp_offload_emit_completes_to_the_full_checksum),
 		cmocka_unit_test(tcp_malformed_options_are_refused),
 		cmocka_unit_test(tcp_bad_data_offset_is_refused),
 	};

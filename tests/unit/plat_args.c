@@ -171,6 +171,24 @@ test_bad_mem_is_refused(void **state)
 }
 
 static void
+test_net_offload_is_on_unless_turned_off(void **state)
+{
+	(void)state;
+	assert_int_equal(parse(&hello, "--net:service=t0", "--block:disk=d", NULL), 0);
+	assert_false(cfg.net_offload_off);
+	assert_int_equal(parse(&hello, "--net-offload=off", "--net:service=t0", "--block:disk=d",
+			       NULL), 0);
+	assert_true(cfg.net_offload_off);
+	assert_int_equal(parse(&hello, "--net-offload=off", "--net-offload=on",
+			       "--net:service=t0", "--block:disk=d", NULL), 0);
+	assert_false(cfg.net_offload_off);
+	assert_refusal("hello: --net-offload=no: expected --net-offload=on or --net-offload=off",
+		       &hello, "--net-offload=no");
+	assert_refusal("hello: --net-offload: expected --net-offload=on or --net-offload=off",
+		       &hello, "--net-offload");
+}
+
+static void
 test_messages_stay_on_one_printable_line(void **state)
 {
 	(void)state;
@@ -400,6 +418,7 @@ main(void)
 		cmocka_unit_test(test_declared_device_not_attached_is_refused),
 		cmocka_unit_test(test_overlong_interface_name_is_refused),
 		cmocka_unit_test(test_bad_mem_is_refused),
+		cmocka_unit_test(test_net_offload_is_on_unless_turned_off),
 		cmocka_unit_test(test_messages_stay_on_one_printable_line),
 		cmocka_unit_test(test_good_flags_parse_in_any_order),
 		cmocka_unit_test(test_double_dash_is_consumed_and_ends_the_flags),

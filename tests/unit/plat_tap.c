@@ -31,6 +31,8 @@
 
 #include <cmocka.h>
 
+#include <morgana/net_wire.h>
+
 #include "../../platform/unix/unix.h"
 #include "plat_test.h"
 
@@ -122,10 +124,11 @@ set_link(const char *name, bool up, int mtu)
 
 /*
  * A namespace with one TAP interface, attached to the platform as device "service" and
- * acquired. IPv6 is off so the kernel sends no frames of its own.
+ * acquired, with or without offloads (--net-offload). IPv6 is off so the kernel sends
+ * no frames of its own.
  */
 static mg_plat_handle
-attach_service(struct mg_plat_net_info *info)
+attach_service(struct mg_plat_net_info *info, bool offload)
 {
 	static struct mg_manifest m;
 	struct mg_unix_config cfg = { 0 };
@@ -143,6 +146,7 @@ attach_service(struct mg_plat_net_info *info)
 	manifest_add(&m, "service", MG_DEVICE_NET);
 	cfg.attach[0] = TAP;
 	cfg.flag[0] = "--net:service=" TAP;
+	cfg.net_offload_off = !offload;
 	if (mg_unix_attach(&m, &cfg, err, sizeof(err)) < 0) {
 		fprintf(stderr, "# %s\n", err);
 		CHECK(!"attach");
@@ -219,7 +223,7 @@ batch_write_and_read(void)
 	struct mg_plat_net_info info;
 	uint8_t out[4][FRAME_MAX], in[8][FRAME_MAX], got[FRAME_MAX];
 	mg_plat_handle_set ready;
-	mg_plat_handle h = attach_service(&info);
+	mg_plat_handle h = attach_service(&info, false);
 	size_t i, n, found = 0;
 	uint64_t end;
 	int sock = host_socket();
@@ -285,7 +289,7 @@ static void
 bad_frames_refused(void)
 {
 	struct mg_plat_net_info info;
-	mg_plat_handle h = attach_service(&info);
+	mg_plat_handle h = attach_service(&info, false);
 	uint8_t buf[2][FRAME_MAX + 1], got[FRAME_MAX];
 	struct mg_plat_frame frames[2] = { { buf[0], 60 }, { buf[1], 60 } };
 	size_t n = 99;
@@ -332,7 +336,7 @@ static void
 write_while_down(void)
 {
 	struct mg_plat_net_info info;
-	mg_plat_handle h = attach_service(&info);
+	mg_plat_handle h = attach_service(&info, false);
 	uint8_t buf[60];
 	struct mg_plat_frame frame = { buf, make_frame(buf, host_mac, info.mac, 0xd0, 60) };
 	size_t n = 0;
@@ -369,6 +373,69 @@ check_attach_refused(const char *ifname, const char *needle)
 		fprintf(stderr, "# '%s' does not say '%s'\n", err, needle);
 		CHECK(!"message");
 	}
+}
+
+/*
+ * With offloads every frame carries the 12-byte virtio-net header both ways: a zero
+ * header sends the frame as it is, and what the host sends comes with a header saying
+ * nothing was done to it. Read buffers must then hold a 64 KiB frame.
+ */
+static void
+offload_header_on_every_frame(void)
+{
+	static uint8_t out[MG_PLAT_NET_FRAME_MAX], in[MG_PLAT_NET_FRAME_MAX];
+	const uint32_t want = MG_PLAT_NET_VNET_HDR | MG_PLAT_NET_CSUM | MG_PLAT_NET_TSO4 |
+			      MG_PLAT_NET_GUEST_CSUM | MG_PLAT_NET_GUEST_TSO4;
+	struct mg_plat_net_info info;
+	mg_plat_handle h = attach_service(&info, true);
+	struct mg_plat_frame f;
+	struct mg_vnet_hdr vh;
+	uint8_t got[FRAME_MAX];
+	uint64_t end;
+	size_t n = 0, len;
+	int sock = host_socket();
+
+	CHECK((info.offloads & want) == want);
+	CHECK(mg_plat_net_frame_max(&info) == MG_PLAT_NET_FRAME_MAX);
+
+	memset(out, 0, MG_VNET_HDR_LEN);
+	len = make_frame(out + MG_VNET_HDR_LEN, host_mac, info.mac, 0xc1, 600);
+	f = (struct mg_plat_frame){ out, MG_VNET_HDR_LEN + len };
+	CHECK(mg_plat_net_write(h, &f, 1, &n) == 0 && n == 1);
+	CHECK(host_receive(sock, got, SECOND) == len);
+	CHECK(memcmp(got, out + MG_VNET_HDR_LEN, len) == 0);
+	/* Shorter than header + Ethernet header, or a read buffer below 64 KiB: refused. */
+	f.len = MG_VNET_HDR_LEN + 13;
+	CHECK(mg_plat_net_write(h, &f, 1, &n) == -EINVAL && n == 0);
+	f = (struct mg_plat_frame){ in, MG_PLAT_NET_FRAME_MAX - 1 };
+	CHECK(mg_plat_net_read(h, &f, 1, &n) == -EINVAL);
+
+	len = make_frame(got, info.mac, host_mac, 0xc2, 300);
+	CHECK(send(sock, got, len, 0) == (ssize_t)len);
+	end = mg_plat_clock_monotonic() + SECOND;
+	for (;;) {
+		CHECK(mg_plat_clock_monotonic() < end);
+		f = (struct mg_plat_frame){ in, sizeof(in) };
+		if (mg_plat_net_read(h, &f, 1, &n) != 0) {
+			poll(NULL, 0, 10);
+			continue;
+		}
+		if (is_test_frame(in + MG_VNET_HDR_LEN, f.len - MG_VNET_HDR_LEN))
+			break;
+	}
+	CHECK(f.len == MG_VNET_HDR_LEN + len);
+	CHECK(mg_vnet_hdr_parse(in, f.len, &vh) == 0);
+	CHECK(vh.gso_type == MG_VNET_GSO_NONE && (vh.flags & MG_VNET_F_NEEDS_CSUM) == 0);
+	CHECK(memcmp(in + MG_VNET_HDR_LEN, got, len) == 0);
+	close(sock);
+	mg_unix_detach();
+}
+
+static void
+test_offloads_put_a_virtio_net_header_on_every_frame(void **state)
+{
+	(void)state;
+	run_in_netns(offload_header_on_every_frame);
 }
 
 static void
@@ -438,6 +505,7 @@ main(void)
 		cmocka_unit_test(test_frames_of_wrong_size_are_refused_before_any_is_sent),
 		cmocka_unit_test(test_frames_sent_while_the_link_is_down_are_lost_not_errors),
 		cmocka_unit_test(test_tap_attach_errors_say_how_to_fix_them),
+		cmocka_unit_test(test_offloads_put_a_virtio_net_header_on_every_frame),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

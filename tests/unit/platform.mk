@@ -9,5 +9,5 @@ plat_manifest_SRCS = tests/unit/plat_manifest.c $(PLAT_COMMON_SRCS)
 plat_args_SRCS = tests/unit/plat_args.c platform/unix/args.c $(PLAT_COMMON_SRCS)
 plat_block_SRCS = tests/unit/plat_block.c $(PLAT_UNIX_TEST_SRCS)
 plat_clock_SRCS = tests/unit/plat_clock.c $(PLAT_UNIX_TEST_SRCS)
-plat_tap_SRCS = tests/unit/plat_tap.c $(PLAT_UNIX_TEST_SRCS)
+plat_tap_SRCS = tests/unit/plat_tap.c $(PLAT_UNIX_TEST_SRCS) net/wire/vnet.c
 plat_boot_SRCS = tests/unit/plat_boot.c $(PLAT_UNIX_SRCS) $(PLAT_COMMON_SRCS)

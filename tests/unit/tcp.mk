@@ -12,3 +12,6 @@ net_tcp_rfc_SRCS = tests/unit/net_tcp_rfc.c $(TCP_SIM_TEST_SRCS)
 
 UNIT_TESTS += net_tcp_more
 net_tcp_more_SRCS = tests/unit/net_tcp_more.c $(TCP_SIM_TEST_SRCS)
+
+UNIT_TESTS += net_tcp_rfc_offload
+net_tcp_rfc_offload_SRCS = tests/unit/net_tcp_rfc_offload.c $(TCP_SIM_TEST_SRCS)

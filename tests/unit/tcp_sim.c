@@ -17,6 +17,7 @@
 #define BULK_TIMEOUT_NS	(4ull * 3600 * 1000000000)	/* virtual */
 
 uint16_t sim_mtu = 1500;
+bool sim_offload;
 
 int
 sim_open(struct sim *s, uint64_t seed, const struct mg_sim_link_config *cfg,
@@ -32,6 +33,8 @@ sim_open(struct sim *s, uint64_t seed, const struct mg_sim_link_config *cfg,
 	memset(s, 0, sizeof(*s));
 	memcpy(key, &seed, sizeof(seed));
 	if ((err = mg_sim_link_create(sim_mtu, cfg, key, &s->link)) != 0)
+		return err;
+	if (sim_offload && (err = mg_sim_link_set_offloads(s->link, true)) != 0)
 		return err;
 	for (unsigned i = 0; i < 2; i++) {
 		const struct mg_tcp_config *given = i == 0 ? tcfg0 : tcfg1;
@@ -280,6 +283,10 @@ bulk_main(int argc, char **argv)
 		out->frames_dup += st->duplicated;
 		out->frames_reordered += st->reordered;
 		out->frames_corrupt += st->corrupted;
+		out->frames_coalesced += st->coalesced;
+		out->offload_refused += st->offload_refused;
+		out->super_segments_tx += mg_net_dev(s.net[i])->stats.tx_gso_frames;
+		out->tcp_bad_csum += c->tcp.drop_bad_csum;
 	}
 	if (cs != 0 || ss != 0)
 		snprintf(out->why, sizeof(out->why), "client: %.70s; server: %.70s", cl->why,

@@ -20,6 +20,8 @@
 
 /* The link's MTU for the next sim_open() (default 1500). */
 extern uint16_t sim_mtu;
+/* Whether the next sim_open() makes a link with offloads (default false). */
+extern bool sim_offload;
 
 struct sim {
 	struct mg_sim_link *link;
@@ -47,6 +49,10 @@ struct bulk_result {
 	uint64_t retransmits, timeouts, fast_retransmits;
 	uint64_t ip_frags_tx;		/* TCP must never make IP fragment its segments */
 	uint64_t frames_lost, frames_dup, frames_reordered, frames_corrupt;
+	/* With sim_offload: frames coalesced on delivery, super-segments sent, frames the
+	 * link's device refused (a bug); and TCP's checksum drops. */
+	uint64_t frames_coalesced, super_segments_tx, offload_refused;
+	uint64_t tcp_bad_csum;
 };
 
 /* One transfer: side 0 connects to side 1, each sends bytes_each to the other at once

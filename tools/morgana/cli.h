@@ -76,6 +76,7 @@ void mg_strv_free(struct mg_strv *sv);
 /* Options of `morgana run` that the target passes on to the image. */
 struct mg_run_opts {
 	const char *mem_mb;		/* NULL if not given; else validated digits */
+	const char *net_offload;	/* NULL if not given; else "on" or "off" */
 	struct mg_strv devices;		/* "--net:NAME=TAPIF", "--block:NAME=PATH" */
 	char **app_argv;		/* after "--" */
 	int app_argc;

@@ -74,6 +74,8 @@ static const char usage_run[] =
 	"                         (also spelt --net:NAME=TAPIF)\n"
 	"  --block NAME=PATH      attach the block device NAME to the file PATH\n"
 	"                         (also spelt --block:NAME=PATH)\n"
+	"  --net-offload=off      TAP interfaces without checksum and segmentation\n"
+	"                         offloads (default on)\n"
 	"\n"
 	"Every device unikernel.conf declares must be attached, and only those.\n"
 	"\n"

@@ -98,6 +98,10 @@ mg_cmd_run(int argc, char **argv)
 				rc = check_mem(opts.mem_mb);
 			continue;
 		}
+		if (strcmp(arg, "--net-offload=on") == 0 || strcmp(arg, "--net-offload=off") == 0) {
+			opts.net_offload = arg + strlen("--net-offload=");
+			continue;
+		}
 		if (strncmp(arg, "--net:", 6) == 0) {
 			rc = add_device(&opts, "net", arg + 6);
 			continue;

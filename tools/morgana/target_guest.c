@@ -258,6 +258,9 @@ guest_run(const struct guest_target *t, const char *image, const struct mg_run_o
 		goto out;
 	if (opts->mem_mb != NULL && (rc = mg_strv_pushf(&argv, "--mem=%s", opts->mem_mb)) != 0)
 		goto out;
+	if (opts->net_offload != NULL &&
+	    (rc = mg_strv_pushf(&argv, "--net-offload=%s", opts->net_offload)) != 0)
+		goto out;
 	for (size_t i = 0; i < opts->devices.count; i++)
 		if ((rc = mg_strv_push(&argv, opts->devices.v[i])) != 0)
 			goto out;

@@ -115,6 +115,9 @@ unix_run(const char *image, const struct mg_run_opts *opts)
 			goto out;
 	if (opts->mem_mb != NULL && (rc = mg_strv_pushf(&argv, "--mem=%s", opts->mem_mb)) != 0)
 		goto out;
+	if (opts->net_offload != NULL &&
+	    (rc = mg_strv_pushf(&argv, "--net-offload=%s", opts->net_offload)) != 0)
+		goto out;
 	if ((rc = mg_strv_push(&argv, "--")) != 0)
 		goto out;
 	for (int i = 0; i < opts->app_argc; i++)
