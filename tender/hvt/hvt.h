@@ -106,8 +106,8 @@ void mg_hvt_layout_image_range(uint64_t mem_size, uint64_t *lo, uint64_t *hi);
  * entry. -EINVAL/-E2BIG with a reason in why.
  */
 int mg_hvt_layout(struct mg_hvt *hvt, const struct mg_elf_image *image, char *const argv[],
-		  int argc, uint64_t tsc_hz, struct mg_hvt_entry *entry, char *why,
-		  size_t why_len);
+		  int argc, uint64_t tsc_hz, uint64_t cpu_features, struct mg_hvt_entry *entry,
+		  char *why, size_t why_len);
 /* Point IDT vectors 0..31 at the stubs at guest address stubs (already checked). */
 void mg_hvt_layout_set_traps(struct mg_hvt *hvt, uint64_t stubs);
 
@@ -129,9 +129,15 @@ struct mg_hvt_vm {
 	int kvm_fd, vm_fd, vcpu_fd;
 	void *run;
 	size_t run_size;
+	uint64_t tsc_hz;	/* the guest's TSC frequency */
+	uint64_t cpu_features;	/* MG_PLAT_CPU_* for the boot info */
+	bool avx, fsgsbase;	/* state the vCPU keeps / CR4 bits it gets */
 };
-int mg_hvt_vm_create(struct mg_hvt_vm *vm, struct mg_hvt_mem *mem, uint64_t *tsc_hz,
-		     char *why, size_t why_len);
+/* The VM with guest memory mem, its vCPU and that vCPU's CPUID (which sets tsc_hz and
+ * cpu_features); -errno with a reason. */
+int mg_hvt_vm_create(struct mg_hvt_vm *vm, struct mg_hvt_mem *mem, char *why,
+		     size_t why_len);
+/* The vCPU's registers for the first entry at entry. */
 int mg_hvt_vm_start(struct mg_hvt_vm *vm, const struct mg_hvt_entry *entry, char *why,
 		    size_t why_len);
 /* Run the guest to its end; returns the tender's exit status. */

@@ -17,6 +17,8 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include <morgana/plat.h>
+
 #include "hvt.h"
 
 #define CR0_PE		(1u << 0)
@@ -49,6 +51,8 @@
 #define LEAF7_EBX_PASS	0x200c0329u
 #define LEAF7_EBX_FSGSBASE (1u << 0)
 #define LEAF7_EBX_AVX2	(1u << 5)
+#define LEAF7_EBX_RDSEED (1u << 18)
+#define LEAF1_ECX_RDRAND (1u << 30)
 /* CPUID 0x80000001 EDX: NX and LM, which KVM wants before it takes EFER.NXE and LME. */
 #define LEAFX1_EDX	((1u << 20) | (1u << 29))
 
@@ -124,9 +128,50 @@ guest_cpuid_build(const struct host_cpu *h, bool avx, struct guest_cpuid *g)
 		       "entries follow the head");
 }
 
+/* CPUID and, with avx, XCR0 of the vCPU. */
+static int
+set_cpuid(struct mg_hvt_vm *vm, const struct host_cpu *h, bool avx, char *why,
+	  size_t why_len)
+{
+	static struct guest_cpuid cpuid;
+	struct kvm_xcrs xcrs = { .nr_xcrs = 1, .xcrs = { { .xcr = 0, .value = XCR0_X87_SSE_AVX } } };
+
+	guest_cpuid_build(h, avx, &cpuid);
+	if (ioctl(vm->vcpu_fd, KVM_SET_CPUID2, &cpuid.head) < 0)
+		return fail_errno(why, why_len, "KVM_SET_CPUID2");
+	if (avx && ioctl(vm->vcpu_fd, KVM_SET_XCRS, &xcrs) < 0)
+		return fail_errno(why, why_len, "KVM_SET_XCRS");
+	return 0;
+}
+
+/* The guest's CPU: CPUID from the host's, and the features the boot info passes on. */
+static int
+set_cpu(struct mg_hvt_vm *vm, char *why, size_t why_len)
+{
+	struct host_cpu host;
+	int rc;
+
+	host_cpu_read(&host);
+	vm->avx = host.avx;
+	rc = set_cpuid(vm, &host, vm->avx, why, why_len);
+	/* A KVM that cannot hold AVX state refuses its CPUID or XCR0: go on without AVX,
+	 * as the host's CPU without it would. */
+	if (rc != 0 && vm->avx) {
+		vm->avx = false;
+		rc = set_cpuid(vm, &host, false, why, why_len);
+	}
+	if (rc != 0)
+		return rc;
+	vm->fsgsbase = (host.leaf7_ebx & LEAF7_EBX_FSGSBASE) != 0;
+	vm->cpu_features = (vm->fsgsbase ? MG_PLAT_CPU_FSGSBASE : 0) |
+			   (vm->avx ? MG_PLAT_CPU_AVX : 0) |
+			   (host.leaf1_ecx & LEAF1_ECX_RDRAND ? MG_PLAT_CPU_RDRAND : 0) |
+			   (host.leaf7_ebx & LEAF7_EBX_RDSEED ? MG_PLAT_CPU_RDSEED : 0);
+	return 0;
+}
+
 int
-mg_hvt_vm_create(struct mg_hvt_vm *vm, struct mg_hvt_mem *mem, uint64_t *tsc_hz,
-		 char *why, size_t why_len)
+mg_hvt_vm_create(struct mg_hvt_vm *vm, struct mg_hvt_mem *mem, char *why, size_t why_len)
 {
 	struct kvm_userspace_memory_region region = {
 		.slot = 0,
@@ -165,8 +210,8 @@ mg_hvt_vm_create(struct mg_hvt_vm *vm, struct mg_hvt_mem *mem, uint64_t *tsc_hz,
 	khz = ioctl(vm->vcpu_fd, KVM_GET_TSC_KHZ, 0);
 	if (khz <= 0)
 		return fail_errno(why, why_len, "KVM_GET_TSC_KHZ");
-	*tsc_hz = (uint64_t)khz * 1000;
-	return 0;
+	vm->tsc_hz = (uint64_t)khz * 1000;
+	return set_cpu(vm, why, why_len);
 }
 
 static void
@@ -178,19 +223,12 @@ segment(struct kvm_segment *s, uint16_t selector, uint8_t type, bool code)
 	};
 }
 
-/* CPUID, control registers and (with avx) XCR0 of the vCPU. */
+/* The control registers and segments of a 64-bit CPL3 guest. */
 static int
-set_cpu(struct mg_hvt_vm *vm, const struct host_cpu *h, bool avx, uint64_t cr3,
-	char *why, size_t why_len)
+set_sregs(struct mg_hvt_vm *vm, uint64_t cr3, char *why, size_t why_len)
 {
-	static struct guest_cpuid cpuid;
 	struct kvm_sregs sregs;
-	struct kvm_xcrs xcrs = { .nr_xcrs = 1, .xcrs = { { .xcr = 0, .value = XCR0_X87_SSE_AVX } } };
-	bool fsgsbase = (h->leaf7_ebx & LEAF7_EBX_FSGSBASE) != 0;
 
-	guest_cpuid_build(h, avx, &cpuid);
-	if (ioctl(vm->vcpu_fd, KVM_SET_CPUID2, &cpuid.head) < 0)
-		return fail_errno(why, why_len, "KVM_SET_CPUID2");
 	if (ioctl(vm->vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
 		return fail_errno(why, why_len, "KVM_GET_SREGS");
 	segment(&sregs.cs, HVT_SEL_UCODE | 3, 0xb, true);
@@ -205,13 +243,11 @@ set_cpu(struct mg_hvt_vm *vm, const struct host_cpu *h, bool avx, uint64_t cr3,
 	sregs.idt.limit = MG_HVT_TRAP_VECTORS * 16 - 1;
 	sregs.cr0 = CR0_PE | CR0_MP | CR0_ET | CR0_NE | CR0_WP | CR0_PG;
 	sregs.cr3 = cr3;
-	sregs.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT | (avx ? CR4_OSXSAVE : 0) |
-		    (fsgsbase ? CR4_FSGSBASE : 0);
+	sregs.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT | (vm->avx ? CR4_OSXSAVE : 0) |
+		    (vm->fsgsbase ? CR4_FSGSBASE : 0);
 	sregs.efer = EFER_LME | EFER_LMA | EFER_NXE;
 	if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &sregs) < 0)
 		return fail_errno(why, why_len, "KVM_SET_SREGS");
-	if (avx && ioctl(vm->vcpu_fd, KVM_SET_XCRS, &xcrs) < 0)
-		return fail_errno(why, why_len, "KVM_SET_XCRS");
 	return 0;
 }
 
@@ -224,15 +260,8 @@ mg_hvt_vm_start(struct mg_hvt_vm *vm, const struct mg_hvt_entry *entry, char *wh
 		.rflags = 0x2,
 	};
 	struct kvm_fpu fpu = { .fcw = 0x37f, .mxcsr = 0x1f80 };	/* as after fninit */
-	struct host_cpu host;
-	int rc;
+	int rc = set_sregs(vm, entry->cr3, why, why_len);
 
-	host_cpu_read(&host);
-	rc = set_cpu(vm, &host, host.avx, entry->cr3, why, why_len);
-	/* A KVM that cannot hold AVX state refuses its CPUID or XCR0: go on without AVX,
-	 * as the host's CPU without it would. */
-	if (rc != 0 && host.avx)
-		rc = set_cpu(vm, &host, false, entry->cr3, why, why_len);
 	if (rc != 0)
 		return rc;
 	if (ioctl(vm->vcpu_fd, KVM_SET_FPU, &fpu) < 0)

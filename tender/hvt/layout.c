@@ -143,8 +143,8 @@ mg_hvt_layout_set_traps(struct mg_hvt *hvt, uint64_t stubs)
 
 static int
 write_boot_info(struct mg_hvt *hvt, const struct mg_elf_image *image, char *const argv[],
-		int argc, uint64_t tsc_hz, uint64_t heap_start, uint64_t heap_end,
-		char *why, size_t why_len)
+		int argc, uint64_t tsc_hz, uint64_t cpu_features, uint64_t heap_start,
+		uint64_t heap_end, char *why, size_t why_len)
 {
 	const uint64_t manifest = ROUND_UP(HVT_BOOT_INFO + sizeof(struct mg_plat_boot_info), 16);
 	const uint64_t cmdline = ROUND_UP(manifest + sizeof(struct mg_manifest), 16);
@@ -157,6 +157,7 @@ write_boot_info(struct mg_hvt *hvt, const struct mg_elf_image *image, char *cons
 		.manifest = (const struct mg_manifest *)(uintptr_t)manifest,
 		.main_stack = heap_end + HVT_PAGE,
 		.main_stack_size = MG_HVT_MAIN_STACK_SIZE,
+		.cpu_features = cpu_features,
 	};
 	size_t cmdline_len;
 
@@ -178,8 +179,8 @@ write_boot_info(struct mg_hvt *hvt, const struct mg_elf_image *image, char *cons
 
 int
 mg_hvt_layout(struct mg_hvt *hvt, const struct mg_elf_image *image, char *const argv[],
-	      int argc, uint64_t tsc_hz, struct mg_hvt_entry *entry, char *why,
-	      size_t why_len)
+	      int argc, uint64_t tsc_hz, uint64_t cpu_features, struct mg_hvt_entry *entry,
+	      char *why, size_t why_len)
 {
 	struct mg_hvt_mem *mem = &hvt->mem;
 	uint64_t guard = stack_guard(mem->size), main_guard = main_stack_guard(mem->size);
@@ -214,8 +215,8 @@ mg_hvt_layout(struct mg_hvt *hvt, const struct mg_elf_image *image, char *const 
 		snprintf(why, why_len, "cannot lay out guest memory: %s", strerror(-rc));
 		return rc;
 	}
-	rc = write_boot_info(hvt, image, argv, argc, tsc_hz, image->end, main_guard, why,
-			     why_len);
+	rc = write_boot_info(hvt, image, argv, argc, tsc_hz, cpu_features, image->end,
+			     main_guard, why, why_len);
 	if (rc != 0)
 		return rc;
 	build_descriptor_tables(mem);
