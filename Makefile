@@ -53,7 +53,8 @@ $(foreach v,unix asan freestanding,$(eval $(call compile_rules,$(v))))
 # An image links one library of its target: everything an app may use plus the target's
 # platform. Only the members an app calls are linked (static archives, --gc-sections).
 IMAGE_LIB_SRCS = $(RUNTIME_SRCS) $(PLAT_COMMON_SRCS) $(NET_SRCS) $(KV_SRCS) $(HTTP_SRCS) \
-	$(LIB_DNS_SRCS)
+	$(HTTP_TCP_SRCS) \
+	$(LIB_DNS_SRCS) $(LIB_DNS_NET_SRCS)
 UNIX_LIB_SRCS = $(IMAGE_LIB_SRCS) $(PLAT_UNIX_SRCS)
 $(BUILD)/unix/libmorgana.a: $(call objs,unix,$(UNIX_LIB_SRCS))
 $(BUILD)/asan/libmorgana.a: $(call objs,asan,$(UNIX_LIB_SRCS))
@@ -87,6 +88,11 @@ $(BUILD)/bin/dns-hostd: $(call objs,unix,tests/dns/hostd.c $(LIB_DNS_SRCS))
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^
 DNS_TARGETS = $(BUILD)/bin/dns-hostd
+# bench/dns: dnsperf against the dns unikernel (unix, hvt) and NSD, in `make bench`.
+bench: bench-dns
+bench-dns: all
+	BUILD=$(BUILD) bench/dns/run
+.PHONY: bench-dns
 # --- end of the dns module's block
 
 # An archive also depends on the build files that list its members, so that a source
@@ -137,6 +143,7 @@ $(BUILD)/bench/kvm_floor: $(BUILD)/unix/bench/boot/kvm_floor.o
 all: $(BUILD)/bench/kvm_floor
 bench: all
 	BUILD=$(BUILD) bench/boot/run
+	BUILD=$(BUILD) bench/http/run
 .PHONY: bench
 
 # --- net: libFuzzer targets of the wire codecs (module: net) ------------------------------
@@ -180,11 +187,22 @@ $(BUILD)/examples/%.spt: $$(wildcard examples/$$*/*) $(BUILD)/bin/morgana \
 SPT_ALL = $(BUILD)/bin/morgana-spt
 # --- end of the spt module's block
 
+# --- website: the website example's pages and the HTTP-over-TCP tests (module: website) ----
+# tools/docs2html turns README.md and docs/*.md into examples/website/htdocs (not in git)
+# before any image of the example is built, so the site always shows the docs as they are.
+WEBSITE_HTDOCS = examples/website/htdocs/index.html
+$(WEBSITE_HTDOCS): tools/docs2html README.md $(wildcard docs/*.md) \
+		$(wildcard examples/website/assets/*)
+	@$(if $(Q),echo "  DOCS    examples/website/htdocs")
+	$(Q)tools/docs2html -o examples/website/htdocs
+$(foreach t,unix hvt spt,$(BUILD)/examples/website.$(t)): $(WEBSITE_HTDOCS)
+# --- end of the website block
+
 # --- http and kv (modules: lib/http, storage) ---------------------------------------------
 # Every image's library carries the kv lookups (storage/) and HTTP (lib/http/); the
 # linker keeps only what an application calls. The host-side test server of
 # tests/http/curl.sh drives lib/http over ordinary sockets (docs/http.md).
-HTTP_HOSTD_SRCS = tests/http/hostd.c $(HTTP_SRCS) storage/kv.c $(KV_PACK_SRCS)
+HTTP_HOSTD_SRCS = tests/http/hostd.c tests/http/api.c $(HTTP_SRCS) storage/kv.c $(KV_PACK_SRCS)
 $(BUILD)/unix/tests/http/hostd: $(call objs,unix,$(HTTP_HOSTD_SRCS))
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
@@ -240,3 +258,18 @@ clean:
 .SECONDARY:
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+
+# --- tcp: the full simulated sweep (module: tcp) ----------------------------------------
+# `make test` runs 100 seeds x 1 MB each way (tests/unit/net_tcp_sim.c); this runs the
+# full sweep, 1,000 seeds x 10 MB each way, on the optimised build.
+SIM_FULL_SEEDS ?= 1000
+SIM_FULL_BYTES ?= 10485760
+sim-full: $(BUILD)/unix/tests/net_tcp_sim
+	TCP_SIM_SEEDS=$(SIM_FULL_SEEDS) TCP_SIM_BYTES=$(SIM_FULL_BYTES) $<
+.PHONY: sim-full
+
+# --- tcp: bench/tcp (module: tcp): bulk TCP vs Linux over veth, idle connection memory --
+bench-tcp: $(BUILD)/examples/sink.unix $(EXAMPLE_HVT_IMAGES) $(BUILD)/bin/morgana-hvt
+	BUILD=$(BUILD) bench/tcp/run
+bench: bench-tcp
+.PHONY: bench-tcp

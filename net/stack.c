@@ -161,6 +161,17 @@ static const struct {
 	C(icmp, unreach_rate_limited), C(icmp, rx_errors), C(icmp, drop_bad_quote),
 	C(udp, rx), C(udp, tx), C(udp, drop_malformed), C(udp, drop_bad_csum),
 	C(udp, drop_no_port), C(udp, drop_queue_full), C(udp, drop_nobuf),
+	C(tcp, rx), C(tcp, tx), C(tcp, drop_malformed), C(tcp, drop_bad_csum),
+	C(tcp, drop_no_conn), C(tcp, drop_out_of_window), C(tcp, drop_paws),
+	C(tcp, drop_backlog), C(tcp, drop_accept_queue), C(tcp, drop_ooo_full),
+	C(tcp, drop_max_conns), C(tcp, drop_nobuf), C(tcp, active_opens),
+	C(tcp, passive_opens), C(tcp, established), C(tcp, resets_rx), C(tcp, resets_tx),
+	C(tcp, conn_timeouts), C(tcp, retransmits), C(tcp, fast_retransmits),
+	C(tcp, timeouts), C(tcp, challenge_acks), C(tcp, challenge_acks_limited),
+	C(tcp, syncookies_sent), C(tcp, syncookies_ok), C(tcp, syncookies_bad),
+	C(tcp, zero_window_probes), C(tcp, keepalive_probes), C(tcp, timewait_evicted),
+	C(tcp, timewait_reused), C(tcp, bytes_queued), C(tcp, bytes_sent),
+	C(tcp, bytes_retransmitted), C(tcp, bytes_acked), C(tcp, bytes_received),
 };
 #undef C
 

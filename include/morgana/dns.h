@@ -325,4 +325,122 @@ int mg_dns_stub_answer(const struct mg_dns_stub_query *q, const uint8_t *resp,
 		       size_t len, size_t index, uint32_t *ttl, uint8_t *rdata,
 		       size_t rdata_cap, size_t *rdlen);
 
+/* ==== on the network: lib/dns/service.c and lib/dns/resolve.c ========================
+ *
+ * The only part of lib/dns that does I/O: it runs the engine and the stub checks above
+ * over a network stack (net.h, udp.h). Everything is bounded and allocates only when a
+ * service starts or a resolution begins, never per query.
+ */
+
+struct mg_net;
+
+#define MG_DNS_PORT		53
+#define MG_DNS_TRIES_DEFAULT	3		/* datagrams a resolution sends, at most */
+#define MG_DNS_TIMEOUT_DEFAULT	(1000ull * 1000000)	/* first wait for an answer, ns */
+#define MG_DNS_TIMEOUT_MAX	(30ull * 1000000000)	/* bound of one try's wait */
+
+/* ---- the authoritative service --------------------------------------------------- */
+
+struct mg_dns_service;
+
+/* What the transport saw; the engine's own counters are struct mg_dns_stats. */
+struct mg_dns_service_stats {
+	uint64_t udp_queries;		/* datagrams received on the port */
+	uint64_t udp_responses;		/* responses handed to the stack */
+	uint64_t udp_dropped;		/* no response: the engine's choice (shorter than a
+					 * header, a response), to a broadcast address, or
+					 * from source port 0 */
+	uint64_t udp_send_errors;	/* responses the stack refused (no buffer, no route) */
+	uint64_t udp_truncated;		/* responses sent with TC (the client asks again
+					 * over TCP) */
+	uint64_t tcp_connections;	/* accepted; 0 while the stack has no TCP */
+	uint64_t tcp_queries, tcp_responses;
+};
+
+/*
+ * Serve engine (with its zones added; both MUST outlive the service) on UDP port of
+ * net (MG_DNS_PORT normally). Queries are answered from the UDP receive callback, in
+ * the event loop: one mg_dns_respond() per datagram into one response buffer sized at
+ * start to max(512, engine->udp_payload_max), and the response is queued on the device
+ * with the others of the same receive batch, so they go out in one device write (one VM
+ * exit on hvt). engine->udp_payload_max is read here, once.
+ *
+ * TCP (RFC 7766: several queries per connection, AXFR) is served on the same port once
+ * the stack has TCP; until then a client that gets TC, or asks for AXFR, cannot be
+ * served over TCP (dig says "connection refused").
+ * Returns 0, -EADDRINUSE (port taken), -EINVAL (net, engine or out NULL) or -ENOMEM.
+ */
+int mg_dns_service_start(struct mg_net *net, struct mg_dns_server *engine, uint16_t port,
+			 struct mg_dns_service **out);
+/* Close the port and free svc; svc MUST NOT be used afterwards. */
+void mg_dns_service_stop(struct mg_dns_service *svc);
+const struct mg_dns_service_stats *mg_dns_service_stats(const struct mg_dns_service *svc);
+/*
+ * Render the service's and the engine's counters as "dns.NAME VALUE" lines, every one
+ * of them, zeros included, into buf (NUL-terminated, truncated to size). Returns the
+ * length it needed, as snprintf does.
+ */
+size_t mg_dns_service_format(const struct mg_dns_service *svc, char *buf, size_t size);
+
+/* ---- the stub resolver over UDP --------------------------------------------------- */
+
+/* How a resolution runs; a zero field means the default in brackets. */
+struct mg_dns_resolve_opts {
+	uint16_t port;			/* the server's port [53] */
+	unsigned tries;			/* datagrams sent, 1..10 [MG_DNS_TRIES_DEFAULT] */
+	uint64_t timeout_ns;		/* wait after the first; doubled after each try,
+					 * at most MG_DNS_TIMEOUT_MAX [1 s] */
+	uint16_t edns_payload;		/* EDNS payload advertised, >= 512
+					 * [min(1232, the caller's buffer)] */
+	bool no_edns;			/* send no OPT: answers are cut at 512 octets */
+};
+
+/* A response, as mg_dns_resolve() leaves it in the caller's buffer. */
+struct mg_dns_reply {
+	struct mg_dns_stub_query q;	/* what was asked: pass to mg_dns_stub_answer() */
+	unsigned rcode;			/* MG_DNS_R_*, extended by EDNS */
+	const uint8_t *msg;		/* the whole response, in the caller's buffer */
+	size_t len;
+	bool truncated;			/* TC was set: msg holds what fitted */
+	unsigned tries;			/* datagrams it took */
+};
+
+/*
+ * From a fiber: ask server (an IPv4 address, host order) for name (presentation form,
+ * taken as absolute) and type, recursion desired, over UDP from a fresh random port
+ * (RFC 5452), and wait for the answer. The same query is sent again after each timeout,
+ * up to opts->tries times; datagrams that are not the answer (another source, another
+ * ID or question, malformed) are ignored and the wait goes on. buf[0..cap) receives the
+ * response (cap at least 512; 1232 lets EDNS answers fit whole).
+ * Returns:
+ *   0           reply filled; reply->rcode says NOERROR, NXDOMAIN, SERVFAIL, ...;
+ *   -EMSGSIZE   the answer was truncated (TC) and must be asked for over TCP, which the
+ *               stack does not have yet; reply is filled with the truncated response;
+ *   -ETIMEDOUT  no answer after every try;
+ *   -EINVAL     bad name, cap below 512, server 0, bad opts;
+ *   -ENOMEM, -EAGAIN (no UDP port free), or an error of mg_udp_sendto() that persisted
+ *               through every try (-ENETUNREACH, -ENOBUFS).
+ */
+int mg_dns_resolve(struct mg_net *net, uint32_t server, const char *name, uint16_t type,
+		   const struct mg_dns_resolve_opts *opts, uint8_t *buf, size_t cap,
+		   struct mg_dns_reply *reply);
+
+/*
+ * From a fiber: the IPv4 addresses of name (A records, through CNAMEs), at most max of
+ * them, into addrs (host order); *count says how many. Returns 0 (at least one), -ENOENT
+ * (NXDOMAIN or no A record), -EIO (the server answered SERVFAIL, REFUSED, ...), or an
+ * error of mg_dns_resolve().
+ */
+int mg_dns_resolve_ipv4(struct mg_net *net, uint32_t server, const char *name,
+			uint32_t *addrs, size_t max, size_t *count);
+
+/*
+ * Take --dns-server=A.B.C.D (also as two words) out of argv, in place, up to a "--",
+ * as mg_net_config_from_args() does for --ipv4=. *server is left as it was when the flag
+ * is absent. Returns 0, or -EINVAL (a bad address or a missing value) with a one-line
+ * reason in why.
+ */
+int mg_dns_server_from_args(int *argc, char **argv, uint32_t *server, char *why,
+			    size_t why_len);
+
 #endif /* MORGANA_DNS_H */

@@ -280,6 +280,24 @@ struct mg_http_route {
 	void *arg;
 };
 
+/*
+ * What the access-log hook (struct mg_http_server.log) hears about each response, once
+ * it has been handed to the transport completely, or when the connection ended before
+ * that (complete false). Strings are NUL-terminated, cut to fit, with bytes outside
+ * printable ASCII replaced by '?' so that a peer cannot forge log lines; "-" when the
+ * request line never parsed (a 408 before it, a refused request).
+ */
+struct mg_http_log_entry {
+	const char *method;
+	const char *target;
+	int status;
+	uint64_t body_bytes;		/* body bytes handed to the transport */
+	uint64_t start_ns;		/* the request's first byte arrived (monotonic) */
+	uint64_t duration_ns;		/* from then to its last byte out, on the clock the
+					 * connection was given (a hook may read its own) */
+	bool complete;
+};
+
 struct mg_http_server {
 	const struct mg_http_route *routes;
 	size_t route_count;
@@ -291,6 +309,10 @@ struct mg_http_server {
 	/* Seconds since the epoch for the Date field, or NULL to send none. */
 	int64_t (*unix_time)(void *arg);
 	void *unix_time_arg;
+	/* Access log: called once per response (see struct mg_http_log_entry), or NULL.
+	 * It runs inside the connection's calls and MUST NOT call into the connection. */
+	void (*log)(void *arg, const struct mg_http_log_entry *entry);
+	void *log_arg;
 };
 
 /* Fill srv with the default limits and timeouts (10 s, 5 s, 30 s) and no routes. */
@@ -332,6 +354,12 @@ struct mg_http_conn {
 	bool stream_done;
 	bool peer_eof;			/* no more input will come */
 	bool line_seen;			/* the request line's LF is in */
+	bool log_pending;		/* a response is going out and not yet logged */
+	int log_status;
+	uint64_t log_bytes;
+	uint64_t req_start_ns;		/* first byte of the current request */
+	char log_method[16];
+	char log_target[256];
 	size_t scan_pos;		/* where to go on looking for the head's end */
 	struct mg_http_conn_stats stats;
 	size_t in_len;
@@ -361,11 +389,23 @@ void mg_http_conn_init(struct mg_http_conn *c, const struct mg_http_server *srv,
 size_t mg_http_conn_input(struct mg_http_conn *c, const void *data, size_t len,
 			  uint64_t now_ns);
 
+/*
+ * The same without a copy: where the transport may write input directly, and how much
+ * (*room; 0 when the connection takes nothing now), then how many bytes it wrote there.
+ * mg_http_conn_input_commit() processes them as mg_http_conn_input() would.
+ */
+char *mg_http_conn_input_space(struct mg_http_conn *c, size_t *room);
+void mg_http_conn_input_commit(struct mg_http_conn *c, size_t n, uint64_t now_ns);
+
 /* The transport can take more output. */
 void mg_http_conn_writable(struct mg_http_conn *c, uint64_t now_ns);
 
 /* The peer will send nothing more (FIN). A response in progress is still sent. */
 void mg_http_conn_eof(struct mg_http_conn *c, uint64_t now_ns);
+
+/* The transport lost the connection (reset, timed out): the connection is closed
+ * without another call to io (a response going out is logged as cut short). */
+void mg_http_conn_abort(struct mg_http_conn *c, uint64_t now_ns);
 
 /* Time passes: enforce the deadlines (408 for a request cut short, silence for an idle
  * keep-alive connection, abort for stuck output). */
@@ -462,5 +502,98 @@ int mg_http_body_read(struct mg_http_body_reader *r, const char *in, size_t in_l
 /* The server closed the connection: 1 if that completes the body, -EBADMSG if the body
  * was cut short. */
 int mg_http_body_eof(struct mg_http_body_reader *r);
+
+/* ---- HTTP over Morgana's TCP (tcp.h) ------------------------------------------------------ */
+
+struct mg_tcp;
+struct mg_tcp_conn;
+
+/*
+ * The server side: a listener on a port of a TCP instance that gives every accepted
+ * connection its own struct mg_http_conn (allocated on accept, freed when the
+ * connection is over) and drives it from TCP's callbacks and one runtime timer per
+ * connection (the deadlines of struct mg_http_server). No fiber is involved; handlers
+ * run in the event loop and MUST NOT block.
+ *
+ * Bounds: at most max_conns HTTP connections at once. One more is refused with a short
+ * "503 Service Unavailable" (Retry-After: 1, Connection: close) written straight to TCP,
+ * and counted; beyond that TCP's own bounds (backlog, max_conns, SYN cookies) apply.
+ * Backpressure: output is handed to TCP only as far as its send buffer has room, the
+ * rest waits for TCP's writable callback; input is read from TCP only while the
+ * connection has room for it, so a peer that sends faster than it reads sees TCP's
+ * window close. Small pieces of a response (head, short bodies, pipelined answers) are
+ * gathered into one send, so a small response leaves in one segment.
+ * Closing: after the last response, our FIN; what the peer still sends is read and
+ * dropped for up to linger_ns (so that a pipelined request behind a "Connection: close"
+ * does not turn into a reset that destroys the answer), then the connection is closed.
+ */
+struct mg_http_tcp_config {
+	uint16_t port;			/* 0: 80 */
+	unsigned max_conns;		/* 0: 64 */
+	unsigned backlog;		/* for mg_tcp_listen(); 0: TCP's default */
+	uint64_t linger_ns;		/* 0: 2 s */
+};
+
+struct mg_http_tcp_stats {
+	uint64_t accepted;		/* connections served */
+	uint64_t refused;		/* answered 503 because max_conns were open */
+	uint64_t failed;		/* no memory for a connection: reset */
+	uint64_t requests, errors, timeouts;	/* summed over finished connections */
+	size_t active;			/* connections open now */
+};
+
+struct mg_http_tcp_server;
+
+/*
+ * Serve srv (which MUST outlive the server) on cfg->port (cfg NULL: port 80 and the
+ * defaults). Returns 0, -EINVAL, -EADDRINUSE or -ENOMEM.
+ */
+int mg_http_tcp_serve(struct mg_tcp *tcp, const struct mg_http_server *srv,
+		      const struct mg_http_tcp_config *cfg, struct mg_http_tcp_server **out);
+
+/* Stop listening, reset every open connection and free the server. Not from a handler. */
+void mg_http_tcp_stop(struct mg_http_tcp_server *s);
+
+void mg_http_tcp_stats(const struct mg_http_tcp_server *s, struct mg_http_tcp_stats *st);
+
+/*
+ * The client side, for fibers: requests to one server over one connection at a time,
+ * kept open between requests while the server allows it (keep-alive) and opened again
+ * when needed. Calls block the calling fiber only, each until its deadline (mg_now_ns()
+ * clock, MG_FOREVER for none).
+ */
+#define MG_HTTP_CLIENT_BUF_SIZE	16384u	/* request head + body; response head */
+
+struct mg_http_client;
+
+/* A client for the server at addr:port (host order), sending host in Host. Connects on
+ * the first request. Returns 0, -EINVAL or -ENOMEM. */
+int mg_http_client_open(struct mg_tcp *tcp, uint32_t addr, uint16_t port, const char *host,
+			struct mg_http_client **out);
+
+/* Close the connection, if any, and free the client. */
+void mg_http_client_close(struct mg_http_client *cl);
+
+struct mg_http_client_result {
+	struct mg_http_client_response head;	/* spans valid until the next request */
+	size_t body_len;			/* decoded body bytes written to body */
+	bool reused;				/* the request went over a kept connection */
+};
+
+/*
+ * Send one request (method, target, extra "Name: value" header lines or NULL, an
+ * optional body sent with Content-Length) and read the answer: its head into res->head,
+ * its body (Content-Length, chunked or until close; decoded) into body, at most
+ * body_cap bytes. A kept connection the server closed in the meantime is opened again
+ * and an idempotent request (not POST or PATCH) sent once more.
+ * Returns 0 (any status), -ETIMEDOUT, -ECONNREFUSED, -ECONNRESET, -EBADMSG (not HTTP, or
+ * a body cut short), -ENOTSUP (HTTP/2+), -EFBIG (the body is larger than body_cap; the
+ * connection is closed), -ENOSPC (the request does not fit MG_HTTP_CLIENT_BUF_SIZE),
+ * -EINVAL, or another error of tcp.h. After an error the connection is closed.
+ */
+int mg_http_client_fetch(struct mg_http_client *cl, const char *method, const char *target,
+			 const char *const *headers, const void *body, size_t body_len,
+			 void *out, size_t body_cap, struct mg_http_client_result *res,
+			 uint64_t deadline_ns);
 
 #endif /* MORGANA_HTTP_H */

@@ -123,6 +123,36 @@ struct mg_net_counters {
 		uint64_t drop_queue_full;	/* the socket's receive queue was full */
 		uint64_t drop_nobuf;
 	} udp;
+	struct {			/* TCP (tcp.h) */
+		uint64_t rx, tx;		/* segments in / out */
+		uint64_t drop_malformed, drop_bad_csum;
+		uint64_t drop_no_conn;		/* no connection or listener (RST sent) */
+		uint64_t drop_out_of_window;	/* unacceptable segments */
+		uint64_t drop_paws;		/* old timestamp (RFC 7323 PAWS) */
+		uint64_t drop_backlog;		/* SYNs dropped: backlog full, no cookies */
+		uint64_t drop_accept_queue;	/* handshakes dropped: accept queue full */
+		uint64_t drop_ooo_full;		/* out-of-order data: no room to keep it */
+		uint64_t drop_max_conns;	/* SYNs dropped: max_conns reached */
+		uint64_t drop_nobuf;		/* segments not sent: packet pool empty */
+		uint64_t active_opens, passive_opens;
+		uint64_t established;		/* handshakes completed */
+		uint64_t resets_rx, resets_tx;
+		uint64_t conn_timeouts;		/* connections given up after retries */
+		uint64_t retransmits;		/* segments sent again */
+		uint64_t fast_retransmits;	/* recoveries entered on duplicate ACKs/SACK */
+		uint64_t timeouts;		/* retransmission timeouts */
+		uint64_t challenge_acks;
+		uint64_t challenge_acks_limited;	/* not sent: rate limit */
+		uint64_t syncookies_sent, syncookies_ok, syncookies_bad;
+		uint64_t zero_window_probes, keepalive_probes;
+		uint64_t timewait_evicted;	/* TIME_WAIT entries dropped: table full */
+		uint64_t timewait_reused;	/* ... taken over by a new connection */
+		uint64_t bytes_queued;		/* accepted from applications */
+		uint64_t bytes_sent;		/* first transmissions */
+		uint64_t bytes_retransmitted;
+		uint64_t bytes_acked;
+		uint64_t bytes_received;	/* delivered in order */
+	} tcp;
 };
 
 /* --- the stack ----------------------------------------------------------------------- */

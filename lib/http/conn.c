@@ -20,8 +20,9 @@
 /* Room reserved before a chunk's data for its size line ("<16 hex>\r\n"). */
 #define CHUNK_HEAD 18u
 
-static void conn_close(struct mg_http_conn *c);
-static void conn_abort(struct mg_http_conn *c);
+static void log_done(struct mg_http_conn *c, uint64_t now_ns, bool complete);
+static void conn_close(struct mg_http_conn *c, uint64_t now_ns);
+static void conn_abort(struct mg_http_conn *c, uint64_t now_ns);
 static bool head_ready(struct mg_http_conn *c);
 static size_t body_cap(const struct mg_http_conn *c);
 static int read_body(struct mg_http_conn *c);
@@ -59,13 +60,62 @@ mg_http_conn_init(struct mg_http_conn *c, const struct mg_http_server *srv,
 	c->stream_done = true;
 	/* A fresh connection must start its request as promptly as it must finish it. */
 	c->deadline_ns = now_ns + srv->header_timeout_ns;
+	c->req_start_ns = now_ns;
+}
+
+/* Copy a span for the log: bounded, NUL-terminated, printable ASCII only. */
+static void
+log_copy(char *dst, size_t cap, struct mg_http_str s)
+{
+	size_t n = s.len < cap - 1 ? s.len : cap - 1;
+
+	if (s.p == NULL || n == 0) {
+		memcpy(dst, "-", 2);
+		return;
+	}
+	for (size_t i = 0; i < n; i++)
+		dst[i] = s.p[i] > 0x20 && s.p[i] < 0x7f ? s.p[i] : '?';
+	dst[n] = '\0';
+}
+
+/* A response starts: remember what the log line needs, since the request's bytes are
+ * about to be dropped from the input buffer. */
+static void
+log_begin(struct mg_http_conn *c)
+{
+	if (c->srv->log == NULL)
+		return;
+	log_copy(c->log_method, sizeof(c->log_method), c->req.method_name);
+	log_copy(c->log_target, sizeof(c->log_target), c->req.target);
+	c->log_status = c->resp.status;
+	c->log_bytes = 0;
+	c->log_pending = true;
 }
 
 static void
-conn_close(struct mg_http_conn *c)
+log_done(struct mg_http_conn *c, uint64_t now_ns, bool complete)
+{
+	struct mg_http_log_entry e;
+
+	if (!c->log_pending)
+		return;
+	c->log_pending = false;
+	e.method = c->log_method;
+	e.target = c->log_target;
+	e.status = c->log_status;
+	e.body_bytes = c->log_bytes;
+	e.start_ns = c->req_start_ns;
+	e.duration_ns = now_ns > c->req_start_ns ? now_ns - c->req_start_ns : 0;
+	e.complete = complete;
+	c->srv->log(c->srv->log_arg, &e);
+}
+
+static void
+conn_close(struct mg_http_conn *c, uint64_t now_ns)
 {
 	if (c->state == MG_HTTP_CONN_CLOSED)
 		return;
+	log_done(c, now_ns, false);
 	c->state = MG_HTTP_CONN_CLOSED;
 	c->deadline_ns = UINT64_MAX;
 	c->io->close(c->io_ctx);
@@ -73,8 +123,9 @@ conn_close(struct mg_http_conn *c)
 
 /* The transport failed: it is not asked to do anything more. */
 static void
-conn_abort(struct mg_http_conn *c)
+conn_abort(struct mg_http_conn *c, uint64_t now_ns)
 {
+	log_done(c, now_ns, false);
 	c->state = MG_HTTP_CONN_CLOSED;
 	c->deadline_ns = UINT64_MAX;
 }
@@ -369,6 +420,7 @@ start_response(struct mg_http_conn *c, uint64_t now_ns)
 	c->close_after = c->close_after || c->resp.close || !c->req.keep_alive;
 	apply_validators(c);
 	write_head(c);
+	log_begin(c);
 	/* The request is done with: what follows it moves to the front. */
 	if (next > c->in_len)
 		next = c->in_len;
@@ -392,6 +444,7 @@ refill_stream(struct mg_http_conn *c)
 
 	if (n < 0 || (size_t)n > cap)
 		return -EIO;
+	c->log_bytes += (uint64_t)n;
 	if (!c->chunk_out) {
 		c->out_sent = 0;
 		c->out_len = (size_t)n;
@@ -432,7 +485,7 @@ flush(struct mg_http_conn *c, uint64_t now_ns)
 			len = c->send_body_len;
 		} else if (!c->stream_done) {
 			if (refill_stream(c) != 0) {
-				conn_close(c);
+				conn_close(c, now_ns);
 				return -EIO;
 			}
 			continue;
@@ -441,7 +494,7 @@ flush(struct mg_http_conn *c, uint64_t now_ns)
 		}
 		taken = 0;
 		if (c->io->send(c->io_ctx, data, len, &taken) != 0 || taken > len) {
-			conn_abort(c);
+			conn_abort(c, now_ns);
 			return -EIO;
 		}
 		if (taken > 0)
@@ -451,6 +504,7 @@ flush(struct mg_http_conn *c, uint64_t now_ns)
 		} else {
 			c->send_body += taken;
 			c->send_body_len -= taken;
+			c->log_bytes += taken;
 		}
 		if (taken < len)
 			return 1;
@@ -461,10 +515,12 @@ flush(struct mg_http_conn *c, uint64_t now_ns)
 static void
 next_request(struct mg_http_conn *c, uint64_t now_ns)
 {
+	log_done(c, now_ns, true);
 	if (c->close_after || (c->peer_eof && c->in_len == 0)) {
-		conn_close(c);
+		conn_close(c, now_ns);
 		return;
 	}
+	c->req_start_ns = now_ns;
 	c->state = MG_HTTP_CONN_HEAD;
 	c->line_seen = false;
 	c->scan_pos = 0;
@@ -483,13 +539,13 @@ process(struct mg_http_conn *c, uint64_t now_ns)
 		case MG_HTTP_CONN_HEAD:
 			if (!head_ready(c)) {
 				if (c->peer_eof)
-					conn_close(c);
+					conn_close(c, now_ns);
 				return;
 			}
 			rc = mg_http_parse_request(c->in, c->in_len, &c->srv->limits, &c->req);
 			if (rc == 0) {
 				if (c->peer_eof)
-					conn_close(c);
+					conn_close(c, now_ns);
 				return;
 			}
 			if (rc < 0) {
@@ -509,7 +565,7 @@ process(struct mg_http_conn *c, uint64_t now_ns)
 			} else if (rc == 1) {
 				dispatch(c, now_ns);
 			} else if (c->peer_eof) {
-				conn_close(c);
+				conn_close(c, now_ns);
 				return;
 			} else {
 				if (c->req.expect_continue && !c->sent_continue &&
@@ -538,23 +594,39 @@ process(struct mg_http_conn *c, uint64_t now_ns)
 	}
 }
 
+char *
+mg_http_conn_input_space(struct mg_http_conn *c, size_t *room)
+{
+	*room = c->state == MG_HTTP_CONN_CLOSED || c->peer_eof ? 0 : sizeof(c->in) - c->in_len;
+	return c->in + c->in_len;
+}
+
+void
+mg_http_conn_input_commit(struct mg_http_conn *c, size_t n, uint64_t now_ns)
+{
+	if (n == 0 || c->state == MG_HTTP_CONN_CLOSED || c->peer_eof ||
+	    n > sizeof(c->in) - c->in_len)
+		return;
+	if (c->state == MG_HTTP_CONN_HEAD && c->in_len == 0) {
+		c->deadline_ns = now_ns + c->srv->header_timeout_ns;
+		c->req_start_ns = now_ns;
+	}
+	c->in_len += n;
+	if (c->state != MG_HTTP_CONN_SEND)
+		process(c, now_ns);
+}
+
 size_t
 mg_http_conn_input(struct mg_http_conn *c, const void *data, size_t len, uint64_t now_ns)
 {
 	size_t room, take;
+	char *space = mg_http_conn_input_space(c, &room);
 
-	if (c->state == MG_HTTP_CONN_CLOSED || c->peer_eof)
-		return 0;
-	room = sizeof(c->in) - c->in_len;
 	take = len < room ? len : room;
 	if (take == 0)
 		return 0;
-	if (c->state == MG_HTTP_CONN_HEAD && c->in_len == 0)
-		c->deadline_ns = now_ns + c->srv->header_timeout_ns;
-	memcpy(c->in + c->in_len, data, take);
-	c->in_len += take;
-	if (c->state != MG_HTTP_CONN_SEND)
-		process(c, now_ns);
+	memcpy(space, data, take);
+	mg_http_conn_input_commit(c, take, now_ns);
 	return take;
 }
 
@@ -579,17 +651,24 @@ mg_http_conn_eof(struct mg_http_conn *c, uint64_t now_ns)
 }
 
 void
+mg_http_conn_abort(struct mg_http_conn *c, uint64_t now_ns)
+{
+	if (c->state != MG_HTTP_CONN_CLOSED)
+		conn_abort(c, now_ns);
+}
+
+void
 mg_http_conn_tick(struct mg_http_conn *c, uint64_t now_ns)
 {
 	if (c->state == MG_HTTP_CONN_CLOSED || now_ns < c->deadline_ns)
 		return;
 	c->stats.timeouts++;
 	if (c->state == MG_HTTP_CONN_SEND) {
-		conn_close(c);	/* the peer stopped reading */
+		conn_close(c, now_ns);	/* the peer stopped reading */
 		return;
 	}
 	if (c->in_len == 0) {
-		conn_close(c);	/* idle keep-alive: nothing to say */
+		conn_close(c, now_ns);	/* idle keep-alive: nothing to say */
 		return;
 	}
 	c->close_after = true;

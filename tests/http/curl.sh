@@ -5,7 +5,8 @@
 # not send), speaking TAP. By default it starts the test harness tests/http/hostd (the
 # ASan build if there is one) serving tests/http/site on 127.0.0.1; with
 # HTTP_TARGET=HOST:PORT it tests a server that is already running instead (the
-# unikernel, once TCP lands), which must serve the same folder.
+# website unikernel: tests/integration/http_curl.sh), which must serve the same folder
+# and the routes of tests/http/api.c.
 #
 # Usage: tests/http/curl.sh        (BUILD=build by default; HOSTD=COMMAND to run the
 #                                   harness another way, e.g. under valgrind)

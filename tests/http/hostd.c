@@ -4,11 +4,7 @@
  * connection state machine over ordinary sockets on 127.0.0.1, so that curl can test
  * the HTTP code before Morgana's TCP exists (tests/http/curl.sh). It packs a folder into
  * a kv store at start with the same packer `morgana build` uses, and serves it at "/",
- * plus a few routes that exercise what files cannot:
- *
- *	/api/echo	POST: the request body back (Content-Length or chunked uploads)
- *	/api/stream	GET: a streamed, chunked body of ?n lines (default 5)
- *	/api/fail	GET: the handler fails (500)
+ * behind the test routes of api.h (echo, stream, fail) that exercise what files cannot.
  *
  * Usage: hostd [--header-timeout-ms N] [--idle-timeout-ms N] FOLDER
  * Prints "port N" on stdout once listening; runs until SIGTERM or SIGINT.
@@ -29,6 +25,7 @@
 #include <morgana/http.h>
 
 #include "../../storage/kv_pack.h"
+#include "api.h"
 
 #define MAX_CONNS 64
 #define STASH_SIZE 4096
@@ -40,10 +37,6 @@ struct client {
 	size_t stash_off, stash_len;
 	bool closing;			/* output shut down; draining input */
 	uint64_t linger_until;
-};
-
-struct stream_state {
-	unsigned left, sent;
 };
 
 static volatile sig_atomic_t stop;
@@ -102,61 +95,6 @@ io_close(void *ctx)
 }
 
 static const struct mg_http_io io = { io_send, io_close };
-
-static int
-echo_handler(void *arg, const struct mg_http_request *req, struct mg_http_response *resp)
-{
-	(void)arg;
-	resp->content_type = "application/octet-stream";
-	return mg_http_resp_write(resp, req->body, req->body_len);
-}
-
-/* The stream's state lives in the response's own buffer (arg), which belongs to the
- * connection: no allocation, nothing shared between connections. */
-static long
-stream_fill(void *arg, char *buf, size_t cap)
-{
-	struct stream_state st;
-	int n;
-
-	memcpy(&st, arg, sizeof(st));
-	if (st.left == 0)
-		return 0;
-	n = snprintf(buf, cap, "line %u of the stream\n", ++st.sent);
-	st.left--;
-	memcpy(arg, &st, sizeof(st));
-	return n < 0 || (size_t)n >= cap ? -EIO : n;
-}
-
-static int
-stream_handler(void *arg, const struct mg_http_request *req, struct mg_http_response *resp)
-{
-	struct stream_state st = { 0 };
-	unsigned n = 5;
-
-	(void)arg;
-	if (req->query.len > 2 && memcmp(req->query.p, "n=", 2) == 0) {
-		n = 0;
-		for (size_t i = 2; i < req->query.len && n < 100000; i++)
-			if (req->query.p[i] >= '0' && req->query.p[i] <= '9')
-				n = n * 10 + (unsigned)(req->query.p[i] - '0');
-	}
-	st.left = n;
-	memcpy(resp->buf, &st, sizeof(st));
-	resp->content_type = "text/plain; charset=utf-8";
-	resp->stream = stream_fill;
-	resp->stream_arg = resp->buf;
-	return 0;
-}
-
-static int
-fail_handler(void *arg, const struct mg_http_request *req, struct mg_http_response *resp)
-{
-	(void)arg;
-	(void)req;
-	(void)resp;
-	return -EIO;
-}
 
 static void
 drop(struct client *cl)
@@ -325,21 +263,20 @@ main(int argc, char **argv)
 {
 	struct mg_kv_pack_opts opts = { .gzip = true };
 	struct mg_http_static site = { .prefix = "/" };
-	struct mg_http_route routes[] = {
-		{ "/api/echo", true, MG_HTTP_POST, echo_handler, NULL },
-		{ "/api/stream", true, MG_HTTP_GET, stream_handler, NULL },
-		{ "/api/fail", true, 0, fail_handler, NULL },
-		{ "/", false, 0, mg_http_static_handler, &site },
-	};
+	struct mg_http_route routes[8];
+	size_t nroutes = 0;
 	struct mg_http_server srv;
 	struct mg_kv_pack pack;
 	char why[512];
 	const char *folder = NULL;
 	int lfd;
 
+	for (size_t i = 0; i < website_extra_route_count && nroutes < 7; i++)
+		routes[nroutes++] = website_extra_routes[i];
+	routes[nroutes++] = (struct mg_http_route){ "/", false, 0, mg_http_static_handler, &site };
 	mg_http_server_init(&srv);
 	srv.routes = routes;
-	srv.route_count = sizeof(routes) / sizeof(routes[0]);
+	srv.route_count = nroutes;
 	srv.server_name = "morgana-hostd";
 	srv.unix_time = unix_time;
 	for (int i = 1; i < argc; i++) {

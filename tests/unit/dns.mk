@@ -9,3 +9,7 @@ UNIT_TESTS += dns_server
 dns_server_SRCS = tests/unit/dns_server.c $(LIB_DNS_SRCS)
 UNIT_TESTS += dns_stub
 dns_stub_SRCS = tests/unit/dns_stub.c $(LIB_DNS_SRCS)
+# The service and the resolver on the stack, over a test link on the fake platform.
+UNIT_TESTS += dns_net
+dns_net_SRCS = tests/unit/dns_net.c $(LIB_DNS_SRCS) $(LIB_DNS_NET_SRCS) \
+	$(filter-out net/netdev_plat.c,$(NET_SRCS)) $(RUNTIME_SRCS) tests/unit/fake_plat.c

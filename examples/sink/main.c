@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: ISC */
+/*
+ * sink -- TCP discard (RFC 863) on port 9 and a TCP character source (RFC 864's
+ * pattern) on port 19 that sends until the peer closes; for measuring throughput in
+ * each direction (bench/tcp).
+ *
+ *	morgana run -t unix --net service=tap0 examples/sink -- --ipv4=10.0.0.2/24
+ *
+ * The discard side uses callbacks; the source gives each connection a fiber that
+ * blocks in mg_tcp_write() while the send buffer is full.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include <morgana/fiber.h>
+#include <morgana/net.h>
+#include <morgana/tcp.h>
+
+#define DISCARD_PORT	9
+#define SOURCE_PORT	19
+#define SOURCE_STACK	(16 * 1024)
+
+static uint8_t pattern[72 * 95];	/* 95 lines of RFC 864's rotating characters */
+
+static void
+discard_readable(void *arg, struct mg_tcp_conn *c)
+{
+	static uint8_t buf[65536];
+	long n;
+
+	(void)arg;
+	while ((n = mg_tcp_recv(c, buf, sizeof(buf))) > 0)
+		;
+	if (n == 0)
+		(void)mg_tcp_shutdown(c);
+}
+
+static void
+discard_closed(void *arg, struct mg_tcp_conn *c, int err)
+{
+	(void)arg;
+	(void)err;
+	(void)mg_tcp_close(c);
+}
+
+static void
+discard_accept(void *arg, struct mg_tcp_listener *l, struct mg_tcp_conn *c)
+{
+	static const struct mg_tcp_callbacks cb = {
+		.readable = discard_readable, .closed = discard_closed,
+	};
+
+	(void)arg;
+	(void)l;
+	mg_tcp_set_callbacks(c, &cb, NULL);
+	discard_readable(NULL, c);
+}
+
+/* One connection of the source: write until the peer closes or resets. */
+static int
+source(void *arg)
+{
+	struct mg_tcp_conn *c = arg;
+	uint8_t byte;
+
+	for (;;) {
+		if (mg_tcp_write(c, pattern, sizeof(pattern), MG_FOREVER) < 0)
+			break;
+		if (mg_tcp_recv(c, &byte, 1) == 0)
+			break;		/* the peer closed its side: stop */
+	}
+	(void)mg_tcp_close(c);
+	return 0;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct mg_tcp_listener *discard, *src;
+	struct mg_tcp *tcp;
+	struct mg_net *net;
+	int err;
+
+	for (size_t line = 0; line < 95; line++) {
+		for (size_t i = 0; i < 70; i++)
+			pattern[line * 72 + i] = (uint8_t)(' ' + (line + i) % 95);
+		memcpy(pattern + line * 72 + 70, "\r\n", 2);
+	}
+	if (mg_net_open("service", &argc, argv, &net) != 0) {
+		printf("sink: %s\n", mg_net_open_error());
+		return 1;
+	}
+	if ((err = mg_tcp_create(net, NULL, &tcp)) != 0 ||
+	    (err = mg_tcp_listen(tcp, DISCARD_PORT, 0, discard_accept, NULL, &discard)) != 0 ||
+	    (err = mg_tcp_listen(tcp, SOURCE_PORT, 0, NULL, NULL, &src)) != 0) {
+		printf("sink: cannot listen: error %d\n", err);
+		return 1;
+	}
+	printf("sink: ready, TCP discard on port %d, source on port %d\n", DISCARD_PORT,
+	       SOURCE_PORT);
+	for (;;) {
+		struct mg_tcp_conn *c;
+		struct mg_fiber *f;
+
+		if (mg_tcp_accept(src, &c, MG_FOREVER) != 0)
+			continue;
+		if ((f = mg_fiber_spawn("source", source, c, SOURCE_STACK)) == NULL) {
+			(void)mg_tcp_abort(c);
+			continue;
+		}
+		mg_fiber_detach(f);
+	}
+}
