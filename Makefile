@@ -118,10 +118,11 @@ $(BUILD)/examples/%.unix: $$(wildcard examples/$$*/*) $(BUILD)/bin/morgana \
 
 # --- hvt: the KVM tender and the hvt guest library (module: hvt) --------------------------
 # The tender is a host program; images link libmorgana-hvt.a (see libraries, above) with
-# platform/hvt/hvt.ld (docs/hvt.md).
+# platform/hvt/hvt.ld (docs/hvt.md). Linked static (PIE, so still randomised): the dynamic
+# loader's work was ~10 % of a whole boot (docs/performance.md).
 $(BUILD)/bin/morgana-hvt: $(call objs,unix,$(TENDER_HVT_SRCS))
 	@mkdir -p $(@D)
-	$(CC) -o $@ $^
+	$(CC) -static-pie -o $@ $^
 HVT_LDFLAGS = -nostdlib -static -no-pie -Wl,-T,platform/hvt/hvt.ld -Wl,--gc-sections \
 	-Wl,--build-id=none -Wl,-z,noexecstack -Wl,-z,max-page-size=4096
 # Test guests of tests/hvt/: tiny C programs on the bare hypercall ABI, no runtime.

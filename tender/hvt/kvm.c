@@ -15,6 +15,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/platform/x86.h>
 #include <unistd.h>
 
 #include <morgana/plat.h>
@@ -36,6 +37,7 @@
 #define EFER_LMA	(1u << 10)
 #define EFER_NXE	(1u << 11)
 #define XCR0_X87_SSE_AVX 7u
+#define APIC_BASE_RESET	0xfee00900ull
 
 /* CPUID leaf 1 ECX: SSE3 PCLMULQDQ SSSE3 FMA CX16 SSE4.1 SSE4.2 MOVBE POPCNT AES XSAVE
  * AVX F16C RDRAND -- all run natively at CPL3 though the nested KVM hides some. */
@@ -65,7 +67,11 @@ fail_errno(char *why, size_t why_len, const char *what)
 	return -err;
 }
 
-/* What the host CPU runs at CPL3, read once (each cpuid exits to the outer hypervisor). */
+/*
+ * What the host CPU runs at CPL3. Each cpuid exits to the outer hypervisor (5-60 us here),
+ * and glibc ran leaves 1 and 7 already at start-up: its copy (<sys/platform/x86.h>, the
+ * raw registers) serves those. Only the vendor (leaf 0) costs one cpuid.
+ */
 struct host_cpu {
 	uint32_t vendor[3];
 	uint32_t leaf1_ecx, leaf1_edx, leaf7_ebx;
@@ -75,15 +81,14 @@ struct host_cpu {
 static void
 host_cpu_read(struct host_cpu *h)
 {
-	unsigned max, a, b, c, d;
+	const struct cpuid_feature *leaf1 = __x86_get_cpuid_feature_leaf(CPUID_INDEX_1);
+	const struct cpuid_feature *leaf7 = __x86_get_cpuid_feature_leaf(CPUID_INDEX_7);
+	unsigned max;
 
 	__cpuid(0, max, h->vendor[0], h->vendor[2], h->vendor[1]);
-	__cpuid(1, a, b, h->leaf1_ecx, h->leaf1_edx);
-	h->leaf7_ebx = 0;
-	if (max >= 7) {
-		__cpuid_count(7, 0, a, b, c, d);
-		h->leaf7_ebx = b;
-	}
+	h->leaf1_ecx = leaf1->cpuid_array[cpuid_register_index_ecx];
+	h->leaf1_edx = leaf1->cpuid_array[cpuid_register_index_edx];
+	h->leaf7_ebx = max >= 7 ? leaf7->cpuid_array[cpuid_register_index_ebx] : 0;
 	h->avx = (h->leaf1_ecx & LEAF1_ECX_XSAVE) && (h->leaf1_ecx & LEAF1_ECX_AVX) &&
 		 (h->leaf1_ecx & LEAF1_ECX_OSXSAVE);
 }
@@ -207,7 +212,11 @@ mg_hvt_vm_create(struct mg_hvt_vm *vm, struct mg_hvt_mem *mem, char *why, size_t
 	vm->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vm->vcpu_fd, 0);
 	if (vm->run == MAP_FAILED)
 		return fail_errno(why, why_len, "mmap of the vCPU");
-	khz = ioctl(vm->vcpu_fd, KVM_GET_TSC_KHZ, 0);
+	/* Each vCPU ioctl loads the vCPU, ~7 us here; the VM answers the same for less
+	 * (KVM_CAP_VM_TSC_CONTROL, Linux 6.0). Older KVMs only answer on the vCPU. */
+	khz = ioctl(vm->vm_fd, KVM_GET_TSC_KHZ, 0);
+	if (khz <= 0)
+		khz = ioctl(vm->vcpu_fd, KVM_GET_TSC_KHZ, 0);
 	if (khz <= 0)
 		return fail_errno(why, why_len, "KVM_GET_TSC_KHZ");
 	vm->tsc_hz = (uint64_t)khz * 1000;
@@ -223,14 +232,14 @@ segment(struct kvm_segment *s, uint16_t selector, uint8_t type, bool code)
 	};
 }
 
-/* The control registers and segments of a 64-bit CPL3 guest. */
+/* The control registers and segments of a 64-bit CPL3 guest. All of them, without
+ * reading KVM's first (one vCPU ioctl less): the rest is the reset state, no pending
+ * interrupt, and the local APIC's reset base (enabled, bootstrap processor). */
 static int
 set_sregs(struct mg_hvt_vm *vm, uint64_t cr3, char *why, size_t why_len)
 {
-	struct kvm_sregs sregs;
+	struct kvm_sregs sregs = { .apic_base = APIC_BASE_RESET };
 
-	if (ioctl(vm->vcpu_fd, KVM_GET_SREGS, &sregs) < 0)
-		return fail_errno(why, why_len, "KVM_GET_SREGS");
 	segment(&sregs.cs, HVT_SEL_UCODE | 3, 0xb, true);
 	segment(&sregs.ss, HVT_SEL_UDATA | 3, 0x3, false);
 	sregs.ds = sregs.es = sregs.fs = sregs.gs = sregs.ss;
