@@ -20,6 +20,7 @@
 #define PTE_US		(1ull << 2)
 #define PTE_A		(1ull << 5)
 #define PTE_D		(1ull << 6)
+#define PTE_PS		(1ull << 7)	/* in a PD: a 2 MiB page */
 #define PTE_NX		(1ull << 63)
 /* Leaves decide the permissions. Every entry is born accessed (and writable leaves
  * dirty): see leaf_bits(). */
@@ -80,7 +81,25 @@ leaf_bits(unsigned prot)
 	return pte;
 }
 
-/* Identity-map every region of the map with its permissions; returns CR3. */
+/* The region that holds all of [start, end), or NULL. */
+static const struct mg_hvt_region *
+region_holding(const struct mg_hvt_mem *mem, uint64_t start, uint64_t end)
+{
+	for (size_t r = 0; r < mem->region_count; r++) {
+		if (mem->regions[r].start <= start && end <= mem->regions[r].end)
+			return &mem->regions[r];
+	}
+	return NULL;
+}
+
+/*
+ * Identity-map every region of the map with its permissions; returns CR3. A 2 MiB stretch
+ * that one region holds whole (the heap's middle) is one large page with the region's
+ * permissions, so W^X holds as for small pages; the others get a page table, written only
+ * where a region lies. So boot writes ~7 pages of tables whatever the memory size (each
+ * first write of a page is a page fault in the tender, ~3 us here), not one per 2 MiB.
+ * The tables' pages are fresh anonymous memory: zero, not cleared again.
+ */
 static uint64_t
 build_page_tables(struct mg_hvt_mem *mem)
 {
@@ -92,20 +111,30 @@ build_page_tables(struct mg_hvt_mem *mem)
 	uint64_t pd_window = pt0 + pts * HVT_PAGE, pt_window = pd_window + HVT_PAGE;
 	uint64_t *e = (uint64_t *)(void *)mem->base;	/* 8-byte entries, by address/8 */
 
-	memset(mem->base + pt_start, 0, page_table_bytes(mem->size));
 	e[pml4 / 8] = pdpt | PTE_TABLE;
 	for (uint64_t i = 0; i < pds; i++)
 		e[pdpt / 8 + i] = (pd0 + i * HVT_PAGE) | PTE_TABLE;
-	for (uint64_t i = 0; i < pts; i++)	/* PDs are consecutive: one array */
-		e[pd0 / 8 + i] = (pt0 + i * HVT_PAGE) | PTE_TABLE;
 	e[pdpt / 8 + 3] = pd_window | PTE_TABLE;
 	e[pd_window / 8 + 511] = pt_window | PTE_TABLE;
 	e[pt_window / 8 + 511] = MG_HVT_MMIO_BASE | PTE_P | PTE_RW | PTE_US | PTE_NX;
-	for (size_t r = 0; r < mem->region_count; r++) {
-		const struct mg_hvt_region *reg = &mem->regions[r];
+	for (uint64_t i = 0; i < pts; i++) {	/* PDs are consecutive: one array */
+		uint64_t lo = i << 21, hi = lo + (1ull << 21);
+		const struct mg_hvt_region *whole = region_holding(mem, lo, hi);
 
-		for (uint64_t a = reg->start; a < reg->end; a += HVT_PAGE)	/* PTs too */
-			e[pt0 / 8 + a / HVT_PAGE] = a | leaf_bits(reg->prot);
+		if (whole != NULL) {
+			e[pd0 / 8 + i] = lo | leaf_bits(whole->prot) | PTE_PS;
+			continue;
+		}
+		for (size_t r = 0; r < mem->region_count; r++) {
+			const struct mg_hvt_region *reg = &mem->regions[r];
+			uint64_t a = reg->start > lo ? reg->start : lo;
+			uint64_t end = reg->end < hi ? reg->end : hi;
+
+			for (; a < end; a += HVT_PAGE)	/* PTs are consecutive too */
+				e[pt0 / 8 + a / HVT_PAGE] = a | leaf_bits(reg->prot);
+			if (reg->start < hi && reg->end > lo)
+				e[pd0 / 8 + i] = (pt0 + i * HVT_PAGE) | PTE_TABLE;
+		}
 	}
 	return pml4;
 }
