@@ -132,6 +132,7 @@ struct mg_hvt_vm {
 	uint64_t tsc_hz;	/* the guest's TSC frequency */
 	uint64_t cpu_features;	/* MG_PLAT_CPU_* for the boot info */
 	bool avx, fsgsbase;	/* state the vCPU keeps / CR4 bits it gets */
+	bool sync_regs;		/* entry registers go in the run area (KVM_CAP_SYNC_REGS) */
 };
 /* The VM with guest memory mem, its vCPU and that vCPU's CPUID (which sets tsc_hz and
  * cpu_features); -errno with a reason. */

@@ -38,6 +38,9 @@
 #define EFER_NXE	(1u << 11)
 #define XCR0_X87_SSE_AVX 7u
 #define APIC_BASE_RESET	0xfee00900ull
+/* With KVM_CAP_SYNC_REGS, the entry registers travel in the run area and KVM loads them
+ * at the first KVM_RUN: two vCPU ioctls (~7 us each here) fewer. */
+#define SYNC_ENTRY	(KVM_SYNC_X86_REGS | KVM_SYNC_X86_SREGS)
 
 /* CPUID leaf 1 ECX: SSE3 PCLMULQDQ SSSE3 FMA CX16 SSE4.1 SSE4.2 MOVBE POPCNT AES XSAVE
  * AVX F16C RDRAND -- all run natively at CPL3 though the nested KVM hides some. */
@@ -209,11 +212,13 @@ mg_hvt_vm_create(struct mg_hvt_vm *vm, struct mg_hvt_mem *mem, char *why, size_t
 	if (size < (int)sizeof(struct kvm_run))
 		return fail_errno(why, why_len, "KVM_GET_VCPU_MMAP_SIZE");
 	vm->run_size = (size_t)size;
+	vm->sync_regs = (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SYNC_REGS) & SYNC_ENTRY) ==
+			SYNC_ENTRY;
 	vm->run = mmap(NULL, vm->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vm->vcpu_fd, 0);
 	if (vm->run == MAP_FAILED)
 		return fail_errno(why, why_len, "mmap of the vCPU");
 	/* Each vCPU ioctl loads the vCPU, ~7 us here; the VM answers the same for less
-	 * (KVM_CAP_VM_TSC_CONTROL, Linux 6.0). Older KVMs only answer on the vCPU. */
+	 * (Linux 6.0 and later). Older KVMs only answer on the vCPU. */
 	khz = ioctl(vm->vm_fd, KVM_GET_TSC_KHZ, 0);
 	if (khz <= 0)
 		khz = ioctl(vm->vcpu_fd, KVM_GET_TSC_KHZ, 0);
@@ -255,8 +260,14 @@ set_sregs(struct mg_hvt_vm *vm, uint64_t cr3, char *why, size_t why_len)
 	sregs.cr4 = CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT | (vm->avx ? CR4_OSXSAVE : 0) |
 		    (vm->fsgsbase ? CR4_FSGSBASE : 0);
 	sregs.efer = EFER_LME | EFER_LMA | EFER_NXE;
-	if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &sregs) < 0)
+	if (vm->sync_regs) {
+		struct kvm_run *run = vm->run;
+
+		run->s.regs.sregs = sregs;
+		run->kvm_dirty_regs |= KVM_SYNC_X86_SREGS;
+	} else if (ioctl(vm->vcpu_fd, KVM_SET_SREGS, &sregs) < 0) {
 		return fail_errno(why, why_len, "KVM_SET_SREGS");
+	}
 	return 0;
 }
 
@@ -275,8 +286,14 @@ mg_hvt_vm_start(struct mg_hvt_vm *vm, const struct mg_hvt_entry *entry, char *wh
 		return rc;
 	if (ioctl(vm->vcpu_fd, KVM_SET_FPU, &fpu) < 0)
 		return fail_errno(why, why_len, "KVM_SET_FPU");
-	if (ioctl(vm->vcpu_fd, KVM_SET_REGS, &regs) < 0)
+	if (vm->sync_regs) {
+		struct kvm_run *run = vm->run;
+
+		run->s.regs.regs = regs;
+		run->kvm_dirty_regs |= KVM_SYNC_X86_REGS;
+	} else if (ioctl(vm->vcpu_fd, KVM_SET_REGS, &regs) < 0) {
 		return fail_errno(why, why_len, "KVM_SET_REGS");
+	}
 	return 0;
 }
 
@@ -306,7 +323,8 @@ mg_hvt_vm_run(struct mg_hvt_vm *vm, struct mg_hvt *hvt)
 		if (ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
-			fprintf(stderr, "morgana-hvt: KVM_RUN: %s\n", strerror(errno));
+			fprintf(stderr, "morgana-hvt: KVM_RUN: %s%s\n", strerror(errno),
+				run->kvm_dirty_regs != 0 ? " (entry registers refused)" : "");
 			return 255;
 		}
 		switch (run->exit_reason) {
