@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/random.h>
 
 #include <morgana/plat.h>
@@ -137,6 +138,32 @@ build_page_tables(struct mg_hvt_mem *mem)
 		}
 	}
 	return pml4;
+}
+
+/*
+ * Back the guest's 2 MiB pages with the host's (transparent huge pages), best effort.
+ * This nested KVM's shadow MMU then maps each with one entry: touching 256 MiB of heap
+ * took 0.04-0.26 s instead of 0.6-0.8 s. Only those stretches: the boot touches the
+ * others, and a huge page there would cost its 2 MiB clearing at every boot (~0.5 ms).
+ * The host's guest memory must itself be 2 MiB-aligned for this.
+ */
+static void
+advise_large_pages(const struct mg_hvt_mem *mem)
+{
+	uint64_t pts = ROUND_UP(mem->size, 1ull << 21) >> 21, run = 0;
+
+	if ((uintptr_t)mem->base % (1ull << 21) != 0)
+		return;
+	for (uint64_t i = 0; i <= pts; i++) {
+		uint64_t lo = i << 21;
+
+		if (i < pts && region_holding(mem, lo, lo + (1ull << 21)) != NULL)
+			continue;
+		/* A stretch of large pages ends at lo. Advice only: refused, it costs speed. */
+		if (lo > run)
+			(void)madvise(mem->base + run, lo - run, MADV_HUGEPAGE);
+		run = lo + (1ull << 21);
+	}
 }
 
 static void
@@ -294,6 +321,7 @@ mg_hvt_layout(struct mg_hvt *hvt, const struct mg_elf_image *image, char *const 
 		hvt->traps_set = true;
 	}
 	entry->cr3 = build_page_tables(mem);
+	advise_large_pages(mem);
 	entry->rip = image->entry;
 	entry->rsp = stack_top;
 	entry->rdi = HVT_BOOT_INFO;
