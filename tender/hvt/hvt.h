@@ -7,9 +7,9 @@
  *   0x0000            page 0, unmapped (null dereferences fault)
  *   HVT_SYS           GDT, TSS, IDT (supervisor only)
  *   HVT_TRAP_STACK    the exception stack, below it an unmapped guard page (supervisor)
- *   HVT_BOOT_INFO     struct mg_plat_boot_info, the manifest, the command line (read-only)
  *   HVT_IMAGE_BASE    the image's segments with their own permissions
- *   image end         heap (read-write), then an unmapped guard page, main's stack
+ *   image end         struct mg_plat_boot_info, the manifest, the command line (read-only),
+ *                     the heap (read-write), then an unmapped guard page, main's stack
  *                     (boot info main_stack), another guard page, the boot stack
  *   top               page tables (unmapped)
  *   MG_HVT_MMIO_BASE  the hypercall window: no memory behind it, every store exits
@@ -34,7 +34,6 @@
 #define HVT_IDT			(HVT_SYS + 0x800u)
 #define HVT_TRAP_STACK		0x3000u	/* two pages; 0x2000 is the guard */
 #define HVT_TRAP_STACK_TOP	0x5000u
-#define HVT_BOOT_INFO		0x6000u
 #define HVT_IMAGE_BASE		0x100000u
 #define HVT_CMDLINE_MAX		(64u * 1024)
 #define HVT_MIN_HEAP		(64u * 1024)
