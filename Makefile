@@ -142,6 +142,11 @@ $(BUILD)/bench/kvm_floor: $(BUILD)/unix/bench/boot/kvm_floor.o
 	@mkdir -p $(@D)
 	$(CC) -o $@ $^
 all: $(BUILD)/bench/kvm_floor
+# bench/boot: the same floor linked static, as morgana-hvt is, for a like-for-like ratio.
+$(BUILD)/bench/kvm_floor_static: $(BUILD)/unix/bench/boot/kvm_floor.o
+	@mkdir -p $(@D)
+	$(CC) -static-pie -o $@ $^
+all: $(BUILD)/bench/kvm_floor_static
 bench: all
 	BUILD=$(BUILD) bench/boot/run
 	BUILD=$(BUILD) bench/http/run
