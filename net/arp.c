@@ -53,7 +53,7 @@ arp_slot(struct mg_net *net)
 			victim = e;
 	}
 	if (victim != NULL)
-		net->c.arp.cache_evictions++;
+		NET_COUNT(net, arp, cache_evictions);
 	return victim;
 }
 
@@ -69,7 +69,7 @@ eth_send(struct mg_net *net, struct mg_pkt *pkt, const struct mg_mac *dst, uint1
 		return -ENOBUFS;
 	}
 	(void)mg_eth_emit(p, MG_ETH_HDR_LEN, &eth);
-	net->c.eth.tx++;
+	NET_COUNT(net, eth, tx);
 	return mg_netdev_send(net->dev, pkt);
 }
 
@@ -87,9 +87,9 @@ arp_send(struct mg_net *net, uint16_t op, const struct mg_mac *eth_dst,
 	p = mg_pkt_put(pkt, MG_ARP_LEN);
 	(void)mg_arp_emit(p, MG_ARP_LEN, &a);
 	if (op == MG_ARP_REQUEST)
-		net->c.arp.tx_requests++;
+		NET_COUNT(net, arp, tx_requests);
 	else
-		net->c.arp.tx_replies++;
+		NET_COUNT(net, arp, tx_replies);
 	return eth_send(net, pkt, eth_dst, MG_ETHERTYPE_ARP);
 }
 
@@ -126,7 +126,7 @@ arp_drop_waiting(struct mg_net *net, struct arp_entry *e)
 
 	while ((node = mg_list_pop_front(&e->waiting)) != NULL) {
 		mg_pkt_free(mg_container_of(node, struct mg_pkt, link));
-		net->c.arp.drop_unresolved++;
+		NET_COUNT(net, arp, drop_unresolved);
 		net->arp_waiting_total--;
 	}
 	e->waiting_count = 0;
@@ -142,23 +142,23 @@ mg_arp_input(struct mg_net *net, const uint8_t *buf, size_t len)
 
 	if ((err = mg_arp_parse(buf, len, &a)) != 0) {
 		if (err == -ENOTSUP)
-			net->c.arp.drop_unsupported++;
+			NET_COUNT(net, arp, drop_unsupported);
 		else
-			net->c.arp.drop_malformed++;
+			NET_COUNT(net, arp, drop_malformed);
 		return;
 	}
 	if (a.op == MG_ARP_REQUEST)
-		net->c.arp.rx_requests++;
+		NET_COUNT(net, arp, rx_requests);
 	else
-		net->c.arp.rx_replies++;
+		NET_COUNT(net, arp, rx_replies);
 	if (a.spa == net->cfg.addr && !mg_mac_eq(&a.sha, &net->dev->mac)) {
-		net->c.arp.conflicts++;
+		NET_COUNT(net, arp, conflicts);
 		mg_log_warn(&mg_net_log, "arp: another host claims our address");
 		return;
 	}
 	/* Group or zero sender addresses would poison the cache. */
 	if (mg_mac_is_group(&a.sha) || a.spa == 0 || a.spa == MG_IPV4_BROADCAST) {
-		net->c.arp.drop_malformed++;
+		NET_COUNT(net, arp, drop_malformed);
 		return;
 	}
 	for_us = a.tpa == net->cfg.addr;
@@ -170,7 +170,7 @@ mg_arp_input(struct mg_net *net, const uint8_t *buf, size_t len)
 	if (e != NULL)
 		arp_resolved(net, e, &a.sha);
 	if (!for_us) {
-		net->c.arp.drop_not_for_us++;
+		NET_COUNT(net, arp, drop_not_for_us);
 		return;
 	}
 	if (a.op == MG_ARP_REQUEST)
@@ -207,7 +207,7 @@ mg_arp_output(struct mg_net *net, struct mg_pkt *pkt, uint32_t next_hop)
 	net->arp_waiting_total++;
 	return 0;
 full:
-	net->c.arp.drop_pending_full++;
+	NET_COUNT(net, arp, drop_pending_full);
 	mg_pkt_free(pkt);
 	return -ENOBUFS;
 }
@@ -225,7 +225,7 @@ mg_arp_tick(struct mg_net *net, uint64_t now)
 			continue;
 		if (e->deadline_ns <= now) {
 			if (e->tries >= MG_NET_ARP_TRIES) {
-				net->c.arp.resolve_failures++;
+				NET_COUNT(net, arp, resolve_failures);
 				arp_drop_waiting(net, e);
 				e->state = ARP_FREE;
 				continue;

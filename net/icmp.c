@@ -25,7 +25,7 @@ error_input(struct mg_net *net, const struct mg_ipv4_rx *rx, const struct mg_icm
 	const struct proto_handler *ph;
 	struct mg_icmp_error e;
 
-	net->c.icmp.rx_errors++;
+	NET_COUNT(net, icmp, rx_errors);
 	/* The quote is cut short by design, so mg_ipv4_parse() would refuse it. */
 	if (q_len < MG_IPV4_HDR_LEN || (q[0] >> 4) != 4)
 		goto bad;
@@ -44,7 +44,7 @@ error_input(struct mg_net *net, const struct mg_ipv4_rx *rx, const struct mg_icm
 		ph->error_fn(ph->error_arg, net, &e);
 	return;
 bad:
-	net->c.icmp.drop_bad_quote++;
+	NET_COUNT(net, icmp, drop_bad_quote);
 }
 
 int
@@ -66,13 +66,13 @@ mg_icmp_input(struct mg_net *net, const struct mg_ipv4_rx *rx)
 	struct mg_icmp_hdr h, reply;
 	uint8_t hdr[MG_ICMP_HDR_LEN];
 
-	net->c.icmp.rx++;
+	NET_COUNT(net, icmp, rx);
 	if (mg_icmp_parse(rx->payload, rx->len, &h) != 0) {
-		net->c.icmp.drop_malformed++;
+		NET_COUNT(net, icmp, drop_malformed);
 		return;
 	}
 	if (mg_csum(rx->payload, rx->len) != 0) {
-		net->c.icmp.drop_bad_csum++;
+		NET_COUNT(net, icmp, drop_bad_csum);
 		return;
 	}
 	if ((h.type == MG_ICMP_UNREACH || h.type == MG_ICMP_TIME_EXCEEDED) &&
@@ -83,15 +83,15 @@ mg_icmp_input(struct mg_net *net, const struct mg_ipv4_rx *rx)
 	/* Echo to a broadcast address would make us an amplifier; Linux ignores it too. */
 	if (h.type != MG_ICMP_ECHO_REQUEST || rx->to_broadcast)
 		return;
-	net->c.icmp.rx_echo_requests++;
+	NET_COUNT(net, icmp, rx_echo_requests);
 	reply = (struct mg_icmp_hdr){ .type = MG_ICMP_ECHO_REPLY, .code = 0, .rest = h.rest };
 	(void)mg_icmp_emit(hdr, sizeof(hdr), &reply,
 			   mg_csum_partial(rx->payload + MG_ICMP_HDR_LEN,
 					   rx->len - MG_ICMP_HDR_LEN, 0));
 	if (mg_ipv4_send(net, rx->src, MG_IP_PROTO_ICMP, hdr, sizeof(hdr),
 			 rx->payload + MG_ICMP_HDR_LEN, rx->len - MG_ICMP_HDR_LEN) == 0) {
-		net->c.icmp.tx++;
-		net->c.icmp.tx_echo_replies++;
+		NET_COUNT(net, icmp, tx);
+		NET_COUNT(net, icmp, tx_echo_replies);
 	}
 }
 
@@ -123,7 +123,7 @@ mg_icmp_send_unreach(struct mg_net *net, const struct mg_ipv4_rx *rx, uint8_t co
 	if (rx->to_broadcast)
 		return -EPERM;
 	if (!rate_limit_take(net)) {
-		net->c.icmp.unreach_rate_limited++;
+		NET_COUNT(net, icmp, unreach_rate_limited);
 		return -EAGAIN;
 	}
 	memcpy(body, rx->ip_hdr, rx->ip_hdr_len);
@@ -131,8 +131,8 @@ mg_icmp_send_unreach(struct mg_net *net, const struct mg_ipv4_rx *rx, uint8_t co
 	(void)mg_icmp_emit(hdr, sizeof(hdr), &h, mg_csum_partial(body, body_len, 0));
 	err = mg_ipv4_send(net, rx->src, MG_IP_PROTO_ICMP, hdr, sizeof(hdr), body, body_len);
 	if (err == 0) {
-		net->c.icmp.tx++;
-		net->c.icmp.tx_unreach++;
+		NET_COUNT(net, icmp, tx);
+		NET_COUNT(net, icmp, tx_unreach);
 	}
 	return err;
 }

@@ -13,6 +13,24 @@
 #include <morgana/log.h>
 #include <morgana/net.h>
 #include <morgana/timer.h>
+#include <morgana/trace.h>
+
+/*
+ * Every counter of struct mg_net_counters moves through these, so that while tracing is
+ * on each change is also an MG_TRACE_COUNTER event (id MG_NET_COUNTER_ID, the new value).
+ */
+#define NET_COUNT_N(net, layer, name, n) \
+	net_count(&(net)->c.layer.name, (n), MG_NET_COUNTER_ID(layer, name))
+#define NET_COUNT(net, layer, name) NET_COUNT_N(net, layer, name, 1)
+
+static inline void
+net_count(uint64_t *counter, uint64_t n, uint32_t trace_id)
+{
+	if (n == 0)
+		return;
+	*counter += n;
+	mg_trace(MG_TRACE_COUNTER, trace_id, *counter);
+}
 
 enum arp_state {
 	ARP_FREE = 0,

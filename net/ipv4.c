@@ -15,7 +15,7 @@
 
 static int route(struct mg_net *net, uint32_t dst, uint32_t *next_hop);
 static int send_one(struct mg_net *net, struct mg_pkt *pkt, uint32_t dst, uint32_t next_hop,
-		    uint8_t proto, uint16_t id, uint16_t frag_off, bool mf);
+		    uint8_t proto, uint16_t id, uint16_t frag_off, bool mf, bool df);
 static void copy_from_pieces(uint8_t *out, size_t off, size_t n, const uint8_t *a,
 			     size_t a_len, const uint8_t *b);
 
@@ -32,24 +32,24 @@ mg_ipv4_input(struct mg_net *net, const uint8_t *buf, size_t len)
 	struct mg_ipv4_rx rx;
 
 	if (mg_ipv4_parse(buf, len, &h) != 0) {
-		net->c.ipv4.drop_malformed++;
+		NET_COUNT(net, ipv4, drop_malformed);
 		return;
 	}
 	if (!mg_ipv4_csum_ok(buf, h.hdr_len)) {
-		net->c.ipv4.drop_bad_csum++;
+		NET_COUNT(net, ipv4, drop_bad_csum);
 		return;
 	}
 	if (h.src == net->cfg.addr || is_broadcast(net, h.src) || (h.src >> 28) == 0xe ||
 	    h.src == 0) {
-		net->c.ipv4.drop_bad_src++;
+		NET_COUNT(net, ipv4, drop_bad_src);
 		return;
 	}
 	if (h.dst != net->cfg.addr && !is_broadcast(net, h.dst)) {
-		net->c.ipv4.drop_not_for_us++;
+		NET_COUNT(net, ipv4, drop_not_for_us);
 		return;
 	}
 	if (h.mf || h.frag_off != 0) {
-		net->c.ipv4.frags_rx++;
+		NET_COUNT(net, ipv4, frags_rx);
 		mg_reasm_input(net, &h, buf);
 		return;
 	}
@@ -67,7 +67,7 @@ mg_ipv4_deliver(struct mg_net *net, const struct mg_ipv4_rx *rx)
 {
 	const struct proto_handler *ph = &net->proto[rx->proto];
 
-	net->c.ipv4.rx++;
+	NET_COUNT(net, ipv4, rx);
 	switch (rx->proto) {
 	case MG_IP_PROTO_ICMP:
 		mg_icmp_input(net, rx);
@@ -82,7 +82,7 @@ mg_ipv4_deliver(struct mg_net *net, const struct mg_ipv4_rx *rx)
 		ph->fn(ph->arg, net, rx);
 		return;
 	}
-	net->c.ipv4.drop_unknown_proto++;
+	NET_COUNT(net, ipv4, drop_unknown_proto);
 	(void)mg_icmp_send_unreach(net, rx, MG_ICMP_UNREACH_PROTO);
 }
 
@@ -121,7 +121,7 @@ route(struct mg_net *net, uint32_t dst, uint32_t *next_hop)
 		return 0;
 	}
 unreachable:
-	net->c.ipv4.drop_no_route++;
+	NET_COUNT(net, ipv4, drop_no_route);
 	return -ENETUNREACH;
 }
 
@@ -129,10 +129,10 @@ unreachable:
  * it to ARP. Takes pkt. */
 static int
 send_one(struct mg_net *net, struct mg_pkt *pkt, uint32_t dst, uint32_t next_hop,
-	 uint8_t proto, uint16_t id, uint16_t frag_off, bool mf)
+	 uint8_t proto, uint16_t id, uint16_t frag_off, bool mf, bool df)
 {
 	struct mg_ipv4_hdr h = {
-		.total_len = (uint16_t)(pkt->len + MG_IPV4_HDR_LEN), .id = id, .mf = mf,
+		.total_len = (uint16_t)(pkt->len + MG_IPV4_HDR_LEN), .id = id, .mf = mf, .df = df,
 		.frag_off = frag_off, .ttl = MG_NET_TTL, .proto = proto,
 		.src = net->cfg.addr, .dst = dst,
 	};
@@ -151,16 +151,29 @@ mg_ipv4_alloc(struct mg_net *net)
 	struct mg_pkt *pkt = mg_netdev_alloc(net->dev);
 
 	if (pkt == NULL)
-		net->c.ipv4.drop_nobuf++;
+		NET_COUNT(net, ipv4, drop_nobuf);
 	return pkt;
 }
 
 int
 mg_ipv4_output(struct mg_net *net, struct mg_pkt *pkt, uint32_t dst, uint8_t proto)
 {
+	return mg_ipv4_output_flags(net, pkt, dst, proto, 0);
+}
+
+int
+mg_ipv4_output_flags(struct mg_net *net, struct mg_pkt *pkt, uint32_t dst, uint8_t proto,
+		     unsigned flags)
+{
+	bool df = flags & MG_IPV4_DF;
 	uint32_t next_hop;
 	int err;
 
+	if (df && pkt->len + MG_IPV4_HDR_LEN > net->dev->mtu) {
+		NET_COUNT(net, ipv4, drop_too_big);
+		mg_pkt_free(pkt);
+		return -EMSGSIZE;
+	}
 	if (pkt->len + MG_IPV4_HDR_LEN > net->dev->mtu) {
 		/* Too big for one frame: the copying path fragments it. */
 		err = mg_ipv4_send(net, dst, proto, pkt->data, 0, pkt->data, pkt->len);
@@ -171,8 +184,8 @@ mg_ipv4_output(struct mg_net *net, struct mg_pkt *pkt, uint32_t dst, uint8_t pro
 		mg_pkt_free(pkt);
 		return err;
 	}
-	net->c.ipv4.tx++;
-	return send_one(net, pkt, dst, next_hop, proto, net->ip_id++, 0, false);
+	NET_COUNT(net, ipv4, tx);
+	return send_one(net, pkt, dst, next_hop, proto, net->ip_id++, 0, false, df);
 }
 
 /* Copy n bytes at offset off of the concatenation a (a_len bytes) + b into out. */
@@ -203,13 +216,13 @@ mg_ipv4_send(struct mg_net *net, uint32_t dst, uint8_t proto, const void *hdr,
 	int err;
 
 	if (total > MG_IPV4_MAX_LEN - MG_IPV4_HDR_LEN) {
-		net->c.ipv4.drop_too_big++;
+		NET_COUNT(net, ipv4, drop_too_big);
 		return -EMSGSIZE;
 	}
 	if ((err = route(net, dst, &next_hop)) != 0)
 		return err;
 	id = net->ip_id++;
-	net->c.ipv4.tx++;
+	NET_COUNT(net, ipv4, tx);
 	for (size_t off = 0; off < total || off == 0;) {
 		size_t n = total - off <= room ? total - off : frag_max;
 		bool mf = off + n < total;
@@ -219,8 +232,9 @@ mg_ipv4_send(struct mg_net *net, uint32_t dst, uint8_t proto, const void *hdr,
 			return -ENOBUFS;
 		copy_from_pieces(mg_pkt_put(pkt, n), off, n, hdr, hdr_len, payload);
 		if (mf || off > 0)
-			net->c.ipv4.frags_tx++;
-		if ((err = send_one(net, pkt, dst, next_hop, proto, id, (uint16_t)off, mf)) != 0)
+			NET_COUNT(net, ipv4, frags_tx);
+		if ((err = send_one(net, pkt, dst, next_hop, proto, id, (uint16_t)off, mf,
+				    false)) != 0)
 			return err;
 		off += n;
 		if (total == 0)

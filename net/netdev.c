@@ -10,15 +10,29 @@
 #include <morgana/log.h>
 #include <morgana/netdev.h>
 #include <morgana/runtime.h>
+#include <morgana/trace.h>
 
 MG_LOG_SOURCE(netdev_log, "netdev");
 
 /* When the device is full, try again this much later even if nothing else happens. */
 #define TX_RETRY_NS	(1000 * 1000)
 
+/* Every device counter moves through this, so that tracing sees it (netdev.h). */
+#define NETDEV_COUNT(dev, name, n) \
+	netdev_count(&(dev)->stats.name, (n), MG_NETDEV_COUNTER_ID(name))
+
 static void flush_hook(void *arg);
 static void retry_fire(void *arg);
 static void drop_frames(struct mg_netdev *dev);
+
+static inline void
+netdev_count(uint64_t *counter, uint64_t n, uint32_t trace_id)
+{
+	if (n == 0)
+		return;
+	*counter += n;
+	mg_trace(MG_TRACE_COUNTER, trace_id, *counter);
+}
 
 static void
 flush_hook(void *arg)
@@ -122,26 +136,26 @@ poll_batch(struct mg_netdev *dev, size_t *delivered)
 		frames[0].len = frame_max;
 		err = dev->ops->read(dev, frames, 1, &got);
 		if (err == 0)
-			dev->stats.rx_drop_nobuf += got;
+			NETDEV_COUNT(dev, rx_drop_nobuf, got);
 		else if (err != -EAGAIN)
-			dev->stats.rx_errors++;
+			NETDEV_COUNT(dev, rx_errors, 1);
 		return err;
 	}
 	err = dev->ops->read(dev, frames, n, &got);
 	if (err != 0 && err != -EAGAIN) {
-		dev->stats.rx_errors++;
+		NETDEV_COUNT(dev, rx_errors, 1);
 		mg_log_debug(&netdev_log, "read failed: %d", err);
 	}
 	if (got > 0)
-		dev->stats.rx_batches++;
+		NETDEV_COUNT(dev, rx_batches, 1);
 	for (size_t i = 0; i < n; i++) {
 		if (i >= got || err != 0) {
 			mg_pkt_free(pkts[i]);
 			continue;
 		}
 		pkts[i]->len = frames[i].len;
-		dev->stats.rx_frames++;
-		dev->stats.rx_bytes += frames[i].len;
+		NETDEV_COUNT(dev, rx_frames, 1);
+		NETDEV_COUNT(dev, rx_bytes, frames[i].len);
 		(*delivered)++;
 		if (dev->receive != NULL)
 			dev->receive(dev->receive_arg, pkts[i]);
@@ -166,12 +180,12 @@ int
 mg_netdev_send(struct mg_netdev *dev, struct mg_pkt *frame)
 {
 	if (frame->len < MG_ETH_HDR_LEN || frame->len > (size_t)dev->mtu + MG_ETH_HDR_LEN) {
-		dev->stats.tx_drop_too_long++;
+		NETDEV_COUNT(dev, tx_drop_too_long, 1);
 		mg_pkt_free(frame);
 		return -EMSGSIZE;
 	}
 	if (dev->txq_len >= dev->txq_max) {
-		dev->stats.tx_drop_queue_full++;
+		NETDEV_COUNT(dev, tx_drop_queue_full, 1);
 		mg_pkt_free(frame);
 		return -ENOBUFS;
 	}
@@ -200,18 +214,18 @@ mg_netdev_flush(struct mg_netdev *dev)
 		if (err != 0) {
 			/* The batch is lost; queueing it again would only fail again. */
 			mg_log_debug(&netdev_log, "write failed: %d", err);
-			dev->stats.tx_errors += n - sent;
+			NETDEV_COUNT(dev, tx_errors, n - sent);
 			sent = n;
 		}
 		if (sent > 0)
-			dev->stats.tx_batches++;
+			NETDEV_COUNT(dev, tx_batches, 1);
 		for (size_t i = 0; i < sent; i++) {
 			struct mg_pkt *p = mg_container_of(mg_list_pop_front(&dev->txq),
 							   struct mg_pkt, link);
 
 			if (i < ok) {
-				dev->stats.tx_frames++;
-				dev->stats.tx_bytes += p->len;
+				NETDEV_COUNT(dev, tx_frames, 1);
+				NETDEV_COUNT(dev, tx_bytes, p->len);
 			}
 			dev->txq_len--;
 			mg_pkt_free(p);

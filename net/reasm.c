@@ -45,12 +45,12 @@ slot_get(struct mg_net *net, const struct mg_ipv4_hdr *h)
 			return s;
 	}
 	if (free_slot == NULL) {
-		net->c.ipv4.reasm_no_slot++;
+		NET_COUNT(net, ipv4, reasm_no_slot);
 		return NULL;
 	}
 	free_slot->buf = malloc(MG_IPV4_MAX_LEN);
 	if (free_slot->buf == NULL) {
-		net->c.ipv4.reasm_no_slot++;
+		NET_COUNT(net, ipv4, reasm_no_slot);
 		return NULL;
 	}
 	free_slot->used = true;
@@ -72,7 +72,7 @@ mg_reasm_input(struct mg_net *net, const struct mg_ipv4_hdr *h, const uint8_t *b
 
 	/* Every fragment but the last carries a non-empty multiple of 8 bytes. */
 	if (h->mf && (len == 0 || len % 8 != 0)) {
-		net->c.ipv4.reasm_bad++;
+		NET_COUNT(net, ipv4, reasm_bad);
 		return;
 	}
 	if ((s = slot_get(net, h)) == NULL)
@@ -81,19 +81,19 @@ mg_reasm_input(struct mg_net *net, const struct mg_ipv4_hdr *h, const uint8_t *b
 		if (s->ranges[i].start == start && s->ranges[i].end == end)
 			return;		/* a duplicate: harmless */
 		if (start < s->ranges[i].end && s->ranges[i].start < end) {
-			net->c.ipv4.reasm_overlap++;
+			NET_COUNT(net, ipv4, reasm_overlap);
 			goto drop;
 		}
 	}
 	if (s->nranges == MG_NET_REASM_FRAGS || (s->total != 0 && end > s->total) ||
 	    (!h->mf && s->total != 0 && end != s->total)) {
-		net->c.ipv4.reasm_bad++;
+		NET_COUNT(net, ipv4, reasm_bad);
 		goto drop;
 	}
 	if (!h->mf) {
 		for (size_t i = 0; i < s->nranges; i++)
 			if (s->ranges[i].end > end) {
-				net->c.ipv4.reasm_bad++;
+				NET_COUNT(net, ipv4, reasm_bad);
 				goto drop;
 			}
 		s->total = end;
@@ -108,7 +108,7 @@ mg_reasm_input(struct mg_net *net, const struct mg_ipv4_hdr *h, const uint8_t *b
 	s->received += len;
 	if (s->total == 0 || s->received != s->total || s->hdr_len == 0)
 		return;
-	net->c.ipv4.reasm_ok++;
+	NET_COUNT(net, ipv4, reasm_ok);
 	rx = (struct mg_ipv4_rx){
 		.src = s->src, .dst = s->dst, .proto = s->proto, .ttl = s->hdr[8],
 		.tos = s->hdr[1],
@@ -132,7 +132,7 @@ mg_reasm_tick(struct mg_net *net, uint64_t now)
 		if (!s->used)
 			continue;
 		if (s->deadline_ns <= now) {
-			net->c.ipv4.reasm_timeout++;
+			NET_COUNT(net, ipv4, reasm_timeout);
 			slot_free(s);
 			continue;
 		}

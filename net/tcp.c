@@ -16,6 +16,8 @@
 #define PORT_PROBES_BEFORE_REUSE 64
 
 static int config_check(struct mg_tcp_config *cfg);
+static void icmp_error(void *arg, struct mg_net *net, const struct mg_icmp_error *e);
+static void pmtu_lower(struct mg_tcp_conn *c, uint16_t mtu);
 static uint32_t bucket_of(const struct mg_tcp *tcp, uint32_t laddr, uint16_t lport,
 			  uint32_t raddr, uint16_t rport);
 static int pick_port(struct mg_tcp *tcp, uint32_t dst, uint16_t dport, uint16_t *port,
@@ -119,6 +121,10 @@ mg_tcp_create(struct mg_net *net, const struct mg_tcp_config *cfg, struct mg_tcp
 		tcp->rcv_wscale++;
 	if ((err = mg_ipv4_register(net, MG_IP_PROTO_TCP, tcp_input, tcp)) != 0)
 		goto fail;
+	if ((err = mg_icmp_register_error(net, MG_IP_PROTO_TCP, icmp_error, tcp)) != 0) {
+		mg_ipv4_unregister(net, MG_IP_PROTO_TCP);
+		goto fail;
+	}
 	*out = tcp;
 	return 0;
 fail:
@@ -150,6 +156,7 @@ mg_tcp_destroy(struct mg_tcp *tcp)
 
 	if (tcp == NULL)
 		return;
+	(void)mg_icmp_register_error(tcp->net, MG_IP_PROTO_TCP, NULL, NULL);
 	mg_ipv4_unregister(tcp->net, MG_IP_PROTO_TCP);
 	while ((node = mg_list_pop_front(&tcp->listeners)) != NULL) {
 		struct mg_tcp_listener *l = mg_container_of(node, struct mg_tcp_listener, link);
@@ -466,7 +473,7 @@ pick_port(struct mg_tcp *tcp, uint32_t dst, uint16_t dport, uint16_t *port,
 	*isn_floor = reuse->snd_nxt + 65536 + 2;
 	*has_floor = true;
 	tcp_tw_remove(tcp, reuse);
-	tcp->net->c.tcp.timewait_reused++;
+	NET_COUNT(tcp->net, tcp, timewait_reused);
 	return 0;
 }
 
@@ -503,7 +510,7 @@ mg_tcp_connect_from(struct mg_tcp *tcp, uint16_t lport, uint32_t dst, uint16_t d
 	c->owned = true;
 	mg_list_push_back(&tcp->all, &c->link);
 	tcp_hash_insert(c);
-	tcp->net->c.tcp.active_opens++;
+	NET_COUNT(tcp->net, tcp, active_opens);
 	tcp_send_syn(c);
 	*out = c;
 	return 0;
@@ -517,6 +524,58 @@ mg_tcp_connect(struct mg_tcp *tcp, uint32_t dst, uint16_t dport, struct mg_tcp_c
 
 /* --- input ------------------------------------------------------------------------------------ */
 
+/*
+ * ICMP errors quoting one of our segments. Only "fragmentation needed" is acted on
+ * (path MTU discovery, RFC 1191; our data segments carry DF): the others are soft
+ * errors (RFC 5461) the timers deal with. The quoted sequence number must lie in the
+ * flight, so that a blind attacker has to guess it (RFC 5927 4.1).
+ */
+static void
+icmp_error(void *arg, struct mg_net *net, const struct mg_icmp_error *e)
+{
+	struct mg_tcp *tcp = arg;
+	struct mg_tcp_conn *c;
+	uint32_t seq = mg_get_be32(e->l4 + 4);
+
+	if (e->type != MG_ICMP_UNREACH || e->code != MG_ICMP_UNREACH_NEEDFRAG)
+		return;
+	c = conn_lookup(tcp, e->src, mg_get_be16(e->l4), e->dst, mg_get_be16(e->l4 + 2));
+	if (c == NULL || seq_lt(seq, c->snd_una) || seq_geq(seq, c->snd_nxt)) {
+		NET_COUNT(net, tcp, pmtu_ignored);
+		return;
+	}
+	pmtu_lower(c, e->next_hop_mtu);
+}
+
+/* A link on the path carries at most mtu bytes: lower the segment size and send again,
+ * at once, what the too-big segments carried. Not a congestion signal: the window stays
+ * (RFC 1191 6.5). An MTU below TCP_PMTU_MIN (or 0, from routers older than RFC 1191)
+ * is taken as TCP_PMTU_MIN, so that forged messages cannot shrink segments to nothing. */
+static void
+pmtu_lower(struct mg_tcp_conn *c, uint16_t mtu)
+{
+	uint32_t mss;
+
+	if (mtu < TCP_PMTU_MIN)
+		mtu = TCP_PMTU_MIN;
+	mss = mtu - 40u - (c->ts_ok ? 12u : 0u);
+	if (mss >= c->mss)
+		return;
+	c->mss = (uint16_t)mss;
+	NET_COUNT(c->tcp->net, tcp, pmtu_updates);
+	c->ca = CA_LOSS;
+	c->recover = c->snd_nxt;
+	c->high_rxt = c->snd_una;
+	c->lost_end = c->snd_nxt;
+	c->dupacks = 0;
+	c->busy++;
+	tcp_output(c);
+	tcp_timer_update(c);
+	c->busy--;
+	tcp_notify(c);
+	(void)tcp_maybe_free(c);
+}
+
 void
 tcp_input(void *arg, struct mg_net *net, const struct mg_ipv4_rx *rx)
 {
@@ -525,14 +584,13 @@ tcp_input(void *arg, struct mg_net *net, const struct mg_ipv4_rx *rx)
 	struct mg_tcp_conn *c;
 	struct tcp_tw *tw;
 
-	net->c.tcp.rx++;
-	mg_trace(MG_TRACE_COUNTER, MG_TRACE_TCP_SEGS_IN, net->c.tcp.rx);
+	NET_COUNT(net, tcp, rx);
 	if (rx->to_broadcast || mg_tcp_parse(rx->payload, rx->len, &s.h) != 0) {
-		net->c.tcp.drop_malformed++;
+		NET_COUNT(net, tcp, drop_malformed);
 		return;
 	}
 	if (!mg_l4_csum_ok(rx->payload, rx->len, rx->src, rx->dst, MG_IP_PROTO_TCP)) {
-		net->c.tcp.drop_bad_csum++;
+		NET_COUNT(net, tcp, drop_bad_csum);
 		return;
 	}
 	s.src = rx->src;

@@ -36,7 +36,7 @@ tcp_established(struct mg_tcp_conn *c)
 	c->high_rxt = c->snd_una;
 	c->lost_end = c->snd_una;
 	tcp_cc_init(c);
-	TCP_C(c).established++;
+	NET_COUNT(c->tcp->net, tcp, established);
 }
 
 static bool
@@ -145,7 +145,7 @@ mg_tcp_send(struct mg_tcp_conn *c, const void *buf, size_t len)
 		return -EAGAIN;
 	if (tcp_ring_append(&c->sbuf, c->sndbuf, buf, n) != 0)
 		return -ENOMEM;
-	tcp_count_trace(&TCP_C(c).bytes_queued, n, MG_TRACE_TCP_BYTES_QUEUED);
+	NET_COUNT_N(c->tcp->net, tcp, bytes_queued, n);
 	tcp_output(c);
 	tcp_timer_update(c);
 	return (long)n;
@@ -232,7 +232,7 @@ mg_tcp_abort(struct mg_tcp_conn *c)
 	release(c);
 	if (c->state != MG_TCP_CLOSED && c->state != MG_TCP_SYN_SENT) {
 		(void)tcp_send_flags(c, c->snd_nxt, MG_TCP_RST | MG_TCP_ACK);
-		TCP_C(c).resets_tx++;
+		NET_COUNT(c->tcp->net, tcp, resets_tx);
 	}
 	tcp_set_closed(c, -ECONNABORTED);
 	(void)tcp_maybe_free(c);

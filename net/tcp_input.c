@@ -64,7 +64,7 @@ tcp_conn_input(struct mg_tcp_conn *c, struct tcp_seg *s)
 	if (paws_reject(c, s))
 		goto out;
 	if (!seg_acceptable(c, s)) {
-		TCP_C(c).drop_out_of_window++;
+		NET_COUNT(c->tcp->net, tcp, drop_out_of_window);
 		/* A passive open's retransmitted SYN gets the SYN-ACK again; anything else
 		 * a plain ACK (in a simultaneous open, the other side's SYN-ACK too). */
 		if (c->state == MG_TCP_SYN_RECEIVED && (f & (MG_TCP_SYN | MG_TCP_ACK)) == MG_TCP_SYN)
@@ -76,7 +76,7 @@ tcp_conn_input(struct mg_tcp_conn *c, struct tcp_seg *s)
 	if (f & MG_TCP_RST) {
 		/* RFC 5961 3.2: only an exact match resets; in the window earns a challenge. */
 		if (s->h.seq == c->rcv_nxt) {
-			TCP_C(c).resets_rx++;
+			NET_COUNT(c->tcp->net, tcp, resets_rx);
 			tcp_set_closed(c, c->state == MG_TCP_SYN_RECEIVED && c->listener == NULL
 					  ? -ECONNREFUSED : -ECONNRESET);
 			return;
@@ -124,7 +124,7 @@ syn_sent_input(struct mg_tcp_conn *c, struct tcp_seg *s)
 	if (f & MG_TCP_ACK) {
 		if (seq_leq(s->h.ack, c->iss) || seq_gt(s->h.ack, c->snd_nxt)) {
 			if (!(f & MG_TCP_RST)) {
-				TCP_C(c).drop_out_of_window++;
+				NET_COUNT(c->tcp->net, tcp, drop_out_of_window);
 				tcp_send_reset(c->tcp, s);
 			}
 			return;
@@ -133,7 +133,7 @@ syn_sent_input(struct mg_tcp_conn *c, struct tcp_seg *s)
 	}
 	if (f & MG_TCP_RST) {
 		if (ack_ok) {
-			TCP_C(c).resets_rx++;
+			NET_COUNT(c->tcp->net, tcp, resets_rx);
 			tcp_set_closed(c, -ECONNREFUSED);
 		}
 		return;
@@ -180,7 +180,7 @@ paws_reject(struct mg_tcp_conn *c, const struct tcp_seg *s)
 		c->ts_recent = s->h.opts.ts_val;	/* stale ts_recent: start over */
 		return false;
 	}
-	TCP_C(c).drop_paws++;
+	NET_COUNT(c->tcp->net, tcp, drop_paws);
 	c->ack_now = true;
 	return true;
 }
@@ -226,7 +226,7 @@ ack_input(struct mg_tcp_conn *c, struct tcp_seg *s)
 	}
 	if (seq_gt(ack, c->snd_nxt)) {
 		/* RFC 9293: acknowledges something not yet sent. */
-		TCP_C(c).drop_out_of_window++;
+		NET_COUNT(c->tcp->net, tcp, drop_out_of_window);
 		c->ack_now = true;
 		return false;
 	}
@@ -308,7 +308,7 @@ new_ack(struct mg_tcp_conn *c, struct tcp_seg *s)
 	}
 	c->snd_una = ack;
 	c->bytes_acked += data_acked;
-	tcp_count_trace(&TCP_C(c).bytes_acked, data_acked, MG_TRACE_TCP_BYTES_ACKED);
+	NET_COUNT_N(c->tcp->net, tcp, bytes_acked, data_acked);
 	/* RTT: the timed segment (Karn: never a retransmitted one), else the echoed
 	 * timestamp, which is unambiguous even after a retransmission (RFC 7323 4). */
 	if (c->rtt_timing && seq_geq(ack, c->rtt_seq)) {
@@ -362,7 +362,7 @@ maybe_enter_recovery(struct mg_tcp_conn *c)
 	c->recover = c->snd_nxt;
 	c->high_rxt = c->snd_una;
 	c->lost_end = c->snd_una + c->mss;
-	TCP_C(c).fast_retransmits++;
+	NET_COUNT(c->tcp->net, tcp, fast_retransmits);
 	tcp_cc_on_loss(c);
 }
 
@@ -415,7 +415,7 @@ data_input(struct mg_tcp_conn *c, struct tcp_seg *s)
 	if (len > 0 && c->app_closed) {
 		/* Nobody will ever read it: tell the peer (RFC 9293 3.10.7.4, seventh). */
 		(void)tcp_send_flags(c, c->snd_nxt, MG_TCP_RST | MG_TCP_ACK);
-		TCP_C(c).resets_tx++;
+		NET_COUNT(c->tcp->net, tcp, resets_tx);
 		tcp_set_closed(c, -ECONNRESET);
 		return;
 	}
@@ -427,7 +427,7 @@ data_input(struct mg_tcp_conn *c, struct tcp_seg *s)
 	}
 	if (len > 0) {
 		if (tcp_ring_write_at(&c->rbuf, c->rcvbuf, off, data, len) != 0) {
-			TCP_C(c).drop_nobuf++;
+			NET_COUNT(c->tcp->net, tcp, drop_nobuf);
 			return;
 		}
 		if (seq == c->rcv_nxt) {
@@ -439,13 +439,13 @@ data_input(struct mg_tcp_conn *c, struct tcp_seg *s)
 			c->rbuf.len += added;
 			c->rcv_nxt = nxt;
 			c->bytes_received += added;
-			TCP_C(c).bytes_received += added;
+			NET_COUNT_N(c->tcp->net, tcp, bytes_received, added);
 			if (++c->segs_unacked >= 2)
 				c->ack_now = true;
 			tcp_event(c, EV_READABLE);
 		} else {
 			if (!tcp_ooo_add(c, seq, seq + len))
-				TCP_C(c).drop_ooo_full++;
+				NET_COUNT(c->tcp->net, tcp, drop_ooo_full);
 			c->ack_now = true;
 		}
 	}

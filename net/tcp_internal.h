@@ -31,6 +31,7 @@
 #define TCP_TS_HZ		1000	/* timestamp clock: 1 ms */
 #define TCP_PAWS_IDLE_NS	(24ull * 24 * 3600 * 1000000000)	/* RFC 7323 5.5 */
 #define TCP_COOKIE_SLOT_NS	(64ull * 1000000000)
+#define TCP_PMTU_MIN		576	/* "fragmentation needed" below this is not believed */
 #define TCP_PRF_ISN		1	/* domains of tcp_prf() */
 #define TCP_PRF_TS		2
 #define TCP_PRF_COOKIE		0x1000	/* + the time slot */
@@ -194,17 +195,6 @@ struct mg_tcp {
 	struct mg_timer tw_timer;
 	uint8_t rcv_wscale;		/* what we offer: enough for rcvbuf */
 };
-
-#define TCP_C(c) ((c)->tcp->net->c.tcp)
-
-static inline void
-tcp_count_trace(uint64_t *counter, uint64_t n, uint32_t trace_id)
-{
-	if (n == 0)
-		return;
-	*counter += n;
-	mg_trace(MG_TRACE_COUNTER, trace_id, *counter);
-}
 
 /* tcp.c */
 uint32_t tcp_prf(const struct mg_tcp *tcp, uint32_t domain, uint32_t laddr, uint16_t lport,

@@ -130,7 +130,7 @@ tcp_listener_established(struct mg_tcp_conn *c)
 	if (l == NULL)
 		return true;
 	if (l->accept_count >= l->backlog) {
-		c->tcp->net->c.tcp.drop_accept_queue++;
+		NET_COUNT(c->tcp->net, tcp, drop_accept_queue);
 		return false;
 	}
 	mg_list_remove(&c->link);
@@ -162,12 +162,12 @@ syn_input(struct mg_tcp *tcp, struct mg_tcp_listener *l, struct tcp_seg *s, bool
 			cookie_syn(tcp, s);
 			return;
 		}
-		tcp->net->c.tcp.drop_backlog++;
+		NET_COUNT(tcp->net, tcp, drop_backlog);
 		return;
 	}
 	c = tcp_conn_alloc(tcp, s->dst, s->h.dport, s->src, s->h.sport);
 	if (c == NULL) {
-		tcp->net->c.tcp.drop_max_conns++;
+		NET_COUNT(tcp->net, tcp, drop_max_conns);
 		return;
 	}
 	c->iss = tcp_isn(tcp, s->dst, s->h.dport, s->src, s->h.sport);
@@ -187,7 +187,7 @@ syn_input(struct mg_tcp *tcp, struct mg_tcp_listener *l, struct tcp_seg *s, bool
 	mg_list_push_back(&l->syn_q, &c->link);
 	l->syn_count++;
 	tcp_hash_insert(c);
-	tcp->net->c.tcp.passive_opens++;
+	NET_COUNT(tcp->net, tcp, passive_opens);
 	tcp_send_syn(c);
 }
 
@@ -225,7 +225,7 @@ cookie_syn(struct mg_tcp *tcp, struct tcp_seg *s)
 		o.wscale = tcp->rcv_wscale;
 		o.sack_permitted = (bits & 0x10) != 0;
 	}
-	tcp->net->c.tcp.syncookies_sent++;
+	NET_COUNT(tcp->net, tcp, syncookies_sent);
 	(void)tcp_send_raw(tcp, s->dst, s->h.dport, s->src, s->h.sport, isn, s->h.seq + 1,
 			   MG_TCP_SYN | MG_TCP_ACK,
 			   (uint16_t)(tcp->cfg.rcvbuf > 65535 ? 65535 : tcp->cfg.rcvbuf), &o);
@@ -251,11 +251,11 @@ cookie_ack(struct mg_tcp *tcp, struct mg_tcp_listener *l, struct tcp_seg *s)
 		goto bad;
 	c = tcp_conn_alloc(tcp, s->dst, s->h.dport, s->src, s->h.sport);
 	if (c == NULL) {
-		tcp->net->c.tcp.drop_max_conns++;
+		NET_COUNT(tcp->net, tcp, drop_max_conns);
 		return;
 	}
-	tcp->net->c.tcp.syncookies_ok++;
-	tcp->net->c.tcp.passive_opens++;
+	NET_COUNT(tcp->net, tcp, syncookies_ok);
+	NET_COUNT(tcp->net, tcp, passive_opens);
 	c->iss = cookie;
 	c->snd_una = c->snd_nxt = s->h.ack;
 	c->sbuf_seq = s->h.ack;
@@ -298,8 +298,8 @@ cookie_ack(struct mg_tcp *tcp, struct mg_tcp_listener *l, struct tcp_seg *s)
 		(void)tcp_maybe_free(c);
 	return;
 bad:
-	tcp->net->c.tcp.syncookies_bad++;
-	tcp->net->c.tcp.drop_no_conn++;
+	NET_COUNT(tcp->net, tcp, syncookies_bad);
+	NET_COUNT(tcp->net, tcp, drop_no_conn);
 	tcp_send_reset(tcp, s);
 }
 
@@ -311,7 +311,7 @@ tcp_listen_input_floor(struct mg_tcp *tcp, struct tcp_seg *s, bool has_floor,
 	uint8_t f = s->h.flags;
 
 	if (l == NULL) {
-		tcp->net->c.tcp.drop_no_conn++;
+		NET_COUNT(tcp->net, tcp, drop_no_conn);
 		tcp_send_reset(tcp, s);
 		return;
 	}
@@ -322,7 +322,7 @@ tcp_listen_input_floor(struct mg_tcp *tcp, struct tcp_seg *s, bool has_floor,
 			cookie_ack(tcp, l, s);
 			return;
 		}
-		tcp->net->c.tcp.drop_no_conn++;
+		NET_COUNT(tcp->net, tcp, drop_no_conn);
 		tcp_send_reset(tcp, s);
 		return;
 	}
@@ -388,7 +388,7 @@ tcp_enter_timewait(struct mg_tcp_conn *c)
 	if ((node = mg_list_first(&tcp->tw_free)) == NULL) {
 		tcp_tw_remove(tcp, mg_container_of(mg_list_first(&tcp->tw_fifo), struct tcp_tw,
 						   fifo_link));
-		tcp->net->c.tcp.timewait_evicted++;
+		NET_COUNT(tcp->net, tcp, timewait_evicted);
 		node = mg_list_first(&tcp->tw_free);
 	}
 	mg_list_remove(node);
@@ -449,7 +449,7 @@ tcp_tw_input(struct mg_tcp *tcp, struct tcp_tw *tw, struct tcp_seg *s)
 			return true;
 		}
 		tcp_tw_remove(tcp, tw);
-		tcp->net->c.tcp.timewait_reused++;
+		NET_COUNT(tcp->net, tcp, timewait_reused);
 		tcp_listen_input_floor(tcp, s, true, floor);
 		return true;
 	}

@@ -112,13 +112,12 @@ tcp_send_raw(struct mg_tcp *tcp, uint32_t laddr, uint16_t lport, uint32_t raddr,
 	if (hlen < 0)
 		return hlen;
 	if ((pkt = mg_ipv4_alloc(net)) == NULL) {
-		net->c.tcp.drop_nobuf++;
+		NET_COUNT(net, tcp, drop_nobuf);
 		return -ENOBUFS;
 	}
 	p = mg_pkt_put(pkt, (size_t)hlen);
 	(void)mg_tcp_emit(p, (size_t)hlen, &h, laddr, raddr, (size_t)hlen, 0);
-	net->c.tcp.tx++;
-	mg_trace(MG_TRACE_COUNTER, MG_TRACE_TCP_SEGS_OUT, net->c.tcp.tx);
+	NET_COUNT(net, tcp, tx);
 	return mg_ipv4_output(net, pkt, raddr, MG_IP_PROTO_TCP);
 }
 
@@ -155,7 +154,7 @@ send_segment(struct mg_tcp_conn *c, uint32_t seq, uint32_t data_len, uint8_t fla
 	}
 	hlen = mg_tcp_hdr_len(&h);
 	if ((pkt = mg_ipv4_alloc(net)) == NULL) {
-		net->c.tcp.drop_nobuf++;
+		NET_COUNT(net, tcp, drop_nobuf);
 		return -ENOBUFS;
 	}
 	if (hlen < 0 || (p = mg_pkt_put(pkt, (size_t)hlen + data_len)) == NULL) {
@@ -171,9 +170,8 @@ send_segment(struct mg_tcp_conn *c, uint32_t seq, uint32_t data_len, uint8_t fla
 		c->segs_unacked = 0;
 		c->delack_deadline = 0;
 	}
-	net->c.tcp.tx++;
-	mg_trace(MG_TRACE_COUNTER, MG_TRACE_TCP_SEGS_OUT, net->c.tcp.tx);
-	return mg_ipv4_output(net, pkt, c->raddr, MG_IP_PROTO_TCP);
+	NET_COUNT(net, tcp, tx);
+	return mg_ipv4_output_flags(net, pkt, c->raddr, MG_IP_PROTO_TCP, MG_IPV4_DF);
 }
 
 void
@@ -228,11 +226,11 @@ tcp_send_challenge_ack(struct mg_tcp_conn *c)
 		c->challenge_refill_ns = now;
 	}
 	if (c->challenge_tokens == 0) {
-		TCP_C(c).challenge_acks_limited++;
+		NET_COUNT(c->tcp->net, tcp, challenge_acks_limited);
 		return;
 	}
 	c->challenge_tokens--;
-	TCP_C(c).challenge_acks++;
+	NET_COUNT(c->tcp->net, tcp, challenge_acks);
 	tcp_send_ack(c);
 }
 
@@ -242,7 +240,7 @@ tcp_send_reset(struct mg_tcp *tcp, const struct tcp_seg *s)
 {
 	if (s->h.flags & MG_TCP_RST)
 		return;
-	tcp->net->c.tcp.resets_tx++;
+	NET_COUNT(tcp->net, tcp, resets_tx);
 	if (s->h.flags & MG_TCP_ACK)
 		(void)tcp_send_raw(tcp, s->dst, s->h.dport, s->src, s->h.sport, s->h.ack, 0,
 				   MG_TCP_RST, 0, NULL);
@@ -424,8 +422,8 @@ send_range(struct mg_tcp_conn *c, uint32_t seq, uint32_t seq_len)
 	if (send_segment(c, seq, data_len, flags, NULL) != 0)
 		return;
 	c->retransmits++;
-	TCP_C(c).bytes_retransmitted += data_len;
-	tcp_count_trace(&TCP_C(c).retransmits, 1, MG_TRACE_TCP_RETRANSMITS);
+	NET_COUNT_N(c->tcp->net, tcp, bytes_retransmitted, data_len);
+	NET_COUNT(c->tcp->net, tcp, retransmits);
 	/* Karn: a retransmitted segment's ACK says nothing about the RTT. */
 	if (c->rtt_timing && seq_lt(seq, c->rtt_seq))
 		c->rtt_timing = false;
@@ -466,7 +464,7 @@ send_new(struct mg_tcp_conn *c, uint32_t pipe)
 	if (send_segment(c, c->snd_nxt, len, flags, NULL) != 0)
 		return false;
 	c->snd_nxt += len + (fin ? 1 : 0);
-	tcp_count_trace(&TCP_C(c).bytes_sent, len, MG_TRACE_TCP_BYTES_SENT);
+	NET_COUNT_N(c->tcp->net, tcp, bytes_sent, len);
 	if (!c->rtt_timing) {
 		c->rtt_timing = true;
 		c->rtt_seq = c->snd_nxt;

@@ -96,9 +96,9 @@ rto_fire(struct mg_tcp_conn *c, uint64_t now)
 	c->rto_deadline = 0;
 	if (c->snd_una == c->snd_nxt)
 		return;
-	TCP_C(c).timeouts++;
+	NET_COUNT(c->tcp->net, tcp, timeouts);
 	if (++c->retries > (handshake ? cfg->syn_retries : cfg->max_retries)) {
-		TCP_C(c).conn_timeouts++;
+		NET_COUNT(c->tcp->net, tcp, conn_timeouts);
 		tcp_set_closed(c, -ETIMEDOUT);
 		return;
 	}
@@ -130,7 +130,7 @@ persist_fire(struct mg_tcp_conn *c, uint64_t now)
 	c->persist_deadline = 0;
 	if (c->snd_wnd != 0 || c->snd_nxt != c->snd_una)
 		return;
-	TCP_C(c).zero_window_probes++;
+	NET_COUNT(c->tcp->net, tcp, zero_window_probes);
 	(void)tcp_send_flags(c, c->snd_una - 1, MG_TCP_ACK);
 	if (c->persist_backoff < 16)
 		c->persist_backoff++;
@@ -145,13 +145,13 @@ keepalive_fire(struct mg_tcp_conn *c)
 {
 	c->keep_deadline = 0;
 	if (c->keep_sent >= c->keep_count) {
-		TCP_C(c).conn_timeouts++;
+		NET_COUNT(c->tcp->net, tcp, conn_timeouts);
 		(void)tcp_send_flags(c, c->snd_nxt, MG_TCP_RST | MG_TCP_ACK);
 		tcp_set_closed(c, -ETIMEDOUT);
 		return;
 	}
 	c->keep_sent++;
-	TCP_C(c).keepalive_probes++;
+	NET_COUNT(c->tcp->net, tcp, keepalive_probes);
 	(void)tcp_send_flags(c, c->snd_una - 1, MG_TCP_ACK);
 }
 

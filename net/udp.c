@@ -123,18 +123,18 @@ mg_udp_input(struct mg_net *net, const struct mg_ipv4_rx *rx)
 	struct mg_udp_dgram d;
 	struct queued *q;
 
-	net->c.udp.rx++;
+	NET_COUNT(net, udp, rx);
 	if (mg_udp_parse(rx->payload, rx->len, &h) != 0) {
-		net->c.udp.drop_malformed++;
+		NET_COUNT(net, udp, drop_malformed);
 		return;
 	}
 	if (h.csum != 0 && !mg_l4_csum_ok(rx->payload, h.len, rx->src, rx->dst,
 					  MG_IP_PROTO_UDP)) {
-		net->c.udp.drop_bad_csum++;
+		NET_COUNT(net, udp, drop_bad_csum);
 		return;
 	}
 	if (h.dport == 0 || (s = sock_find(net, h.dport)) == NULL) {
-		net->c.udp.drop_no_port++;
+		NET_COUNT(net, udp, drop_no_port);
 		(void)mg_icmp_send_unreach(net, rx, MG_ICMP_UNREACH_PORT);
 		return;
 	}
@@ -147,7 +147,7 @@ mg_udp_input(struct mg_net *net, const struct mg_ipv4_rx *rx)
 	}
 	if (s->queued >= MG_UDP_QUEUE_MAX || s->queued_bytes + d.len > MG_UDP_QUEUE_BYTES ||
 	    (q = malloc(sizeof(*q) + d.len)) == NULL) {
-		net->c.udp.drop_queue_full++;
+		NET_COUNT(net, udp, drop_queue_full);
 		return;
 	}
 	q->src = d.src;
@@ -173,14 +173,14 @@ mg_udp_sendto(struct mg_udp_sock *s, uint32_t dst, uint16_t dport, const void *b
 	if (dport == 0)
 		return -EINVAL;
 	if (len > MG_UDP_MAX_PAYLOAD) {
-		net->c.ipv4.drop_too_big++;
+		NET_COUNT(net, ipv4, drop_too_big);
 		return -EMSGSIZE;
 	}
 	(void)mg_udp_emit(hdr, sizeof(hdr), &h, net->cfg.addr, dst,
 			  mg_csum_partial(buf, len, 0));
 	err = mg_ipv4_send(net, dst, MG_IP_PROTO_UDP, hdr, sizeof(hdr), buf, len);
 	if (err == 0)
-		net->c.udp.tx++;
+		NET_COUNT(net, udp, tx);
 	return err;
 }
 

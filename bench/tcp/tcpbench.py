@@ -6,8 +6,12 @@
 #   tcpbench.py serve PORT_DISCARD PORT_SOURCE     discard and source servers (Linux peer)
 #   tcpbench.py send HOST PORT SECONDS             bulk to a discard port; prints Mbit/s
 #   tcpbench.py recv HOST PORT SECONDS             bulk from a source port; prints Mbit/s
-#   tcpbench.py idle HOST PORT COUNT PIDFILE_CMD   hold COUNT idle connections open until
-#                                                  stdin closes; prints "open" when done
+#   tcpbench.py idle HOST PORT COUNT               hold COUNT idle connections open; prints
+#                                                  "open" when done; on a line on stdin
+#                                                  sends one byte on each and prints
+#                                                  "sent N" (N: sends that worked); closes
+#                                                  them when stdin closes
+#   tcpbench.py stats HOST [PORT]                  the sink's report (UDP, port 9999)
 import socket, sys, threading, time
 
 CHUNK = 1 << 20
@@ -71,9 +75,30 @@ def idle(host, port, count):
     for _ in range(count):
         socks.append(socket.create_connection((host, port), timeout=30))
     print("open", flush=True)
-    sys.stdin.read()
+    if sys.stdin.readline():
+        sent = 0
+        for s in socks:
+            try:
+                sent += s.send(b"!")
+            except OSError:
+                pass
+        print("sent %d" % sent, flush=True)
+        sys.stdin.read()
     for s in socks:
         s.close()
+
+
+def stats(host, port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.settimeout(1)
+    for _ in range(5):
+        s.sendto(b"?", (host, port))
+        try:
+            print(s.recvfrom(65536)[0].decode(), end="")
+            return
+        except socket.timeout:
+            pass
+    sys.exit("tcpbench.py: no answer from %s:%d" % (host, port))
 
 
 if __name__ == "__main__":
@@ -87,5 +112,7 @@ if __name__ == "__main__":
         recv(sys.argv[2], int(sys.argv[3]), float(sys.argv[4]))
     elif cmd == "idle":
         idle(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
+    elif cmd == "stats":
+        stats(sys.argv[2], int(sys.argv[3]) if len(sys.argv) > 3 else 9999)
     else:
         sys.exit("tcpbench.py: unknown command " + cmd)

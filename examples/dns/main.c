@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * dns -- an authoritative DNS server unikernel: serves every *.zone file of the kv store
- * "zones" (the folder ./zones, baked into the image) on UDP port 53.
+ * "zones" (the folder ./zones, baked into the image) on UDP and TCP port 53 (RFC 7766:
+ * pipelined queries, AXFR; --no-axfr refuses transfers).
  *
  *	morgana run -t unix --net service=tap0 examples/dns -- --ipv4=10.0.0.2/24 \
- *		[--ipv4-gateway=10.0.0.1] [--no-axfr] [--stats-port=N]
+ *		[--ipv4-gateway=10.0.0.1] [--no-axfr] [--stats-port=N] \
+ *		[--tcp-idle-ms=N] [--tcp-max-conns=N]
  *
  * A zone's apex is the first $ORIGIN of its file, when that comes before any record,
  * else the file's name without ".zone" (example.com.zone serves example.com.). A zone
  * that does not load stops the unikernel at start with FILE:LINE and status 1.
  * --stats-port=N answers any datagram on UDP port N with the counters, as text.
+ * --tcp-idle-ms and --tcp-max-conns set struct mg_dns_tcp_config's idle_ns and
+ * max_conns (defaults 10 s and 64).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,6 +26,7 @@
 #include <morgana/kv.h>
 #include <morgana/log.h>
 #include <morgana/net.h>
+#include <morgana/tcp.h>
 #include <morgana/udp.h>
 
 #define ZONE_SUFFIX	".zone"
@@ -29,6 +34,7 @@
 MG_LOG_SOURCE(dns_log, "dns");
 
 static struct mg_dns_server engine;
+static struct mg_dns_tcp_config tcp_service_cfg;
 
 static int origin_of(const struct mg_kv_entry *e, char *origin, size_t cap);
 static int load_zones(const struct mg_kv_store *store);
@@ -134,15 +140,39 @@ load_zones(const struct mg_kv_store *store)
 	return 0;
 }
 
-/* The flags left after the stack's: --no-axfr, --stats-port=N. Returns 0 or -1. */
+/* The value of "NAME=N" in arg if arg starts with NAME=, within [1, max]; else -1. */
+static long
+number_flag(const char *arg, const char *name, long max)
+{
+	size_t len = strlen(name);
+	char *end;
+	long v;
+
+	if (strncmp(arg, name, len) != 0 || arg[len] != '=')
+		return -1;
+	v = strtol(arg + len + 1, &end, 10);
+	return *end == '\0' && end != arg + len + 1 && v >= 1 && v <= max ? v : -1;
+}
+
+/* The flags left after the stack's: --no-axfr, --stats-port=N, --tcp-idle-ms=N,
+ * --tcp-max-conns=N. Returns 0 or -1. */
 static int
 parse_flags(int argc, char **argv, long *stats_port)
 {
 	for (int i = 1; i < argc; i++) {
 		char *end;
+		long v;
 
 		if (strcmp(argv[i], "--") == 0)
 			continue;
+		if ((v = number_flag(argv[i], "--tcp-idle-ms", 3600 * 1000)) > 0) {
+			tcp_service_cfg.idle_ns = (uint64_t)v * 1000000;
+			continue;
+		}
+		if ((v = number_flag(argv[i], "--tcp-max-conns", 100000)) > 0) {
+			tcp_service_cfg.max_conns = (unsigned)v;
+			continue;
+		}
 		if (strcmp(argv[i], "--no-axfr") == 0) {
 			engine.allow_axfr = false;
 			continue;
@@ -154,7 +184,8 @@ parse_flags(int argc, char **argv, long *stats_port)
 				continue;
 		}
 		printf("dns: unknown or bad argument '%s'; usage: --ipv4=A.B.C.D/N "
-		       "[--ipv4-gateway=A.B.C.D] [--no-axfr] [--stats-port=N]\n", argv[i]);
+		       "[--ipv4-gateway=A.B.C.D] [--no-axfr] [--stats-port=N] "
+		       "[--tcp-idle-ms=N] [--tcp-max-conns=N]\n", argv[i]);
 		return -1;
 	}
 	return 0;
@@ -192,8 +223,12 @@ int
 main(int argc, char **argv)
 {
 	const struct mg_kv_store *store = mg_kv_store("zones");
+	/* Queries are small; responses up to 64 KiB, and AXFR streams, want room to go. */
+	const struct mg_tcp_config tcp_cfg = { .sndbuf = 128 * 1024, .rcvbuf = 16 * 1024,
+					       .max_conns = 1024 };
 	struct mg_dns_service *svc;
 	struct mg_waitq forever;
+	struct mg_tcp *tcp;
 	struct mg_net *net;
 	long stats_port = 0;
 	char addr[16];
@@ -212,11 +247,16 @@ main(int argc, char **argv)
 		mg_log_error(&dns_log, "cannot serve UDP port %d: error %d", MG_DNS_PORT, err);
 		return 1;
 	}
-	mg_log_info(&dns_log, "ready: %zu zones on %s UDP port %d", engine.nzones,
+	if ((err = mg_tcp_create(net, &tcp_cfg, &tcp)) != 0 ||
+	    (err = mg_dns_service_tcp(svc, tcp, &tcp_service_cfg)) != 0) {
+		mg_log_error(&dns_log, "cannot serve TCP port %d: error %d", MG_DNS_PORT, err);
+		return 1;
+	}
+	mg_log_info(&dns_log, "ready: %zu zones on %s UDP and TCP port %d", engine.nzones,
 		    mg_ipv4_addr_format(mg_net_ipv4_addr(net), addr), MG_DNS_PORT);
 	if (stats_port != 0)
 		serve_stats(net, svc, (uint16_t)stats_port);
-	/* Everything happens in the receive callback from here on. */
+	/* Everything happens in the receive and TCP callbacks from here on. */
 	mg_waitq_init(&forever);
 	(void)mg_waitq_wait(&forever, MG_FOREVER);
 	return 1;

@@ -3,13 +3,15 @@
  * resolve -- a DNS client unikernel: asks the server of --dns-server= for each name it
  * is given (TYPE:NAME for another type than A), prints one line per answer, and exits
  * with 0 if every name resolved, 2 if some did not exist or had no data, 1 on errors.
+ * An answer truncated over UDP is asked for again over TCP, unless --no-tcp.
  *
  *	morgana run -t unix --net service=tap0 examples/resolve -- --ipv4=10.0.0.3/24 \
- *		--dns-server=10.0.0.2 [--no-edns] [--tries=N] [--timeout-ms=N] \
+ *		--dns-server=10.0.0.2 [--no-edns] [--no-tcp] [--tries=N] [--timeout-ms=N] \
  *		www.example.com AAAA:www.example.com MX:example.com
  *
  * Lines read "NAME TYPE TTL DATA" (DATA in presentation form for A, AAAA, NS, CNAME, PTR,
- * MX and SRV, else the RDATA's size), or "NAME TYPE: why" when there is no answer.
+ * MX and SRV, else the RDATA's size), or "NAME TYPE: why" when there is no answer;
+ * "NAME TYPE: truncated, asked again over TCP" comes before answers that took TCP.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,6 +20,9 @@
 
 #include <morgana/dns.h>
 #include <morgana/net.h>
+#include <morgana/tcp.h>
+
+static bool no_tcp;
 
 static int parse_flag(const char *arg, struct mg_dns_resolve_opts *opts);
 static void print_rdata(uint16_t type, const uint8_t *rd, size_t len, char *out,
@@ -25,7 +30,8 @@ static void print_rdata(uint16_t type, const uint8_t *rd, size_t len, char *out,
 static int lookup(struct mg_net *net, uint32_t server, const char *arg,
 		  const struct mg_dns_resolve_opts *opts);
 
-/* --no-edns, --tries=N, --timeout-ms=N; 1 if arg is none of them, -1 if bad. */
+/* --no-edns, --no-tcp, --tries=N, --timeout-ms=N; 1 if arg is none of them, -1 if
+ * bad. */
 static int
 parse_flag(const char *arg, struct mg_dns_resolve_opts *opts)
 {
@@ -34,6 +40,10 @@ parse_flag(const char *arg, struct mg_dns_resolve_opts *opts)
 
 	if (strcmp(arg, "--no-edns") == 0) {
 		opts->no_edns = true;
+		return 0;
+	}
+	if (strcmp(arg, "--no-tcp") == 0) {
+		no_tcp = true;
 		return 0;
 	}
 	if (strncmp(arg, "--tries=", 8) == 0) {
@@ -95,7 +105,7 @@ static int
 lookup(struct mg_net *net, uint32_t server, const char *arg,
        const struct mg_dns_resolve_opts *opts)
 {
-	static uint8_t buf[1232];
+	static uint8_t buf[MG_DNS_TCP_MAX];	/* what an answer over TCP may need */
 	const char *colon = strchr(arg, ':'), *name = colon ? colon + 1 : arg;
 	struct mg_dns_reply reply;
 	uint16_t type = MG_DNS_T_A;
@@ -112,14 +122,18 @@ lookup(struct mg_net *net, uint32_t server, const char *arg,
 	mg_dns_type_to_text(type, tname, sizeof(tname));
 	err = mg_dns_resolve(net, server, name, type, opts, buf, sizeof(buf), &reply);
 	if (err == -EMSGSIZE) {
-		printf("%s %s: truncated, needs TCP (not in the stack yet)\n", name, tname);
+		printf("%s %s: truncated%s\n", name, tname, opts->tcp == NULL ?
+		       ", and TCP is off" : ", and too big for the buffer even over TCP");
 		return 1;
 	}
 	if (err != 0) {
 		printf("%s %s: %s\n", name, tname, err == -ETIMEDOUT ? "no answer (timed out)" :
-		       err == -EINVAL ? "not a valid name" : "cannot ask");
+		       err == -EINVAL ? "not a valid name" : err == -ECONNREFUSED ?
+		       "TCP connection refused" : "cannot ask");
 		return 1;
 	}
+	if (reply.over_tcp)
+		printf("%s %s: truncated, asked again over TCP\n", name, tname);
 	if (reply.rcode != MG_DNS_R_NOERROR) {
 		printf("%s %s: rcode %u%s\n", name, tname, reply.rcode,
 		       reply.rcode == MG_DNS_R_NXDOMAIN ? " (NXDOMAIN)" : "");
@@ -142,6 +156,7 @@ main(int argc, char **argv)
 {
 	struct mg_dns_resolve_opts opts = { 0 };
 	struct mg_net *net;
+	struct mg_tcp *tcp = NULL;
 	uint32_t server = 0;
 	char why[128];
 	int status = 0, rc;
@@ -159,12 +174,24 @@ main(int argc, char **argv)
 		return 64;
 	}
 	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--") == 0 || (rc = parse_flag(argv[i], &opts)) == 0)
-			continue;
-		if (rc < 0) {
+		if (strcmp(argv[i], "--") != 0 && parse_flag(argv[i], &opts) < 0) {
 			printf("resolve: bad flag '%s'\n", argv[i]);
 			return 64;
 		}
+	}
+	if (!no_tcp) {
+		/* A client asks one query at a time: small buffers do. */
+		const struct mg_tcp_config cfg = { .sndbuf = 4096, .rcvbuf = 64 * 1024 };
+
+		if ((rc = mg_tcp_create(net, &cfg, &tcp)) != 0) {
+			printf("resolve: cannot start TCP: error %d\n", rc);
+			return 1;
+		}
+		opts.tcp = tcp;
+	}
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0 || parse_flag(argv[i], &opts) != 1)
+			continue;
 		rc = lookup(net, server, argv[i], &opts);
 		if (rc == 1 || (rc == 2 && status == 0))
 			status = rc;

@@ -2,7 +2,9 @@
 /*
  * sink -- TCP discard (RFC 863) on port 9 and a TCP character source (RFC 864's
  * pattern) on port 19 that sends until the peer closes; for measuring throughput in
- * each direction (bench/tcp).
+ * each direction and the memory of idle connections (bench/tcp). Any datagram to UDP
+ * port 9999 is answered with the stack's counters, the open connections and the heap in
+ * use, as "name value" lines.
  *
  *	morgana run -t unix --net service=tap0 examples/sink -- --ipv4=10.0.0.2/24
  *
@@ -14,11 +16,19 @@
 
 #include <morgana/fiber.h>
 #include <morgana/net.h>
+#include <morgana/runtime.h>
 #include <morgana/tcp.h>
+#include <morgana/udp.h>
 
 #define DISCARD_PORT	9
 #define SOURCE_PORT	19
 #define SOURCE_STACK	(16 * 1024)
+#define STATS_PORT	9999
+
+struct sink {
+	struct mg_net *net;
+	struct mg_tcp *tcp;
+};
 
 static uint8_t pattern[72 * 95];	/* 95 lines of RFC 864's rotating characters */
 
@@ -56,6 +66,27 @@ discard_accept(void *arg, struct mg_tcp_listener *l, struct mg_tcp_conn *c)
 	discard_readable(NULL, c);
 }
 
+/* A datagram on STATS_PORT: answer with what the sink holds and has counted. */
+static void
+stats_request(void *arg, struct mg_udp_sock *s, const struct mg_udp_dgram *d)
+{
+	static char report[8192];
+	const struct sink *sk = arg;
+	struct mg_mem_usage mem;
+	size_t len;
+	int n;
+
+	mg_mem_usage(&mem);
+	n = snprintf(report, sizeof(report), "tcp.conns %zu\nmem.heap_used %zu\n"
+		     "mem.heap_size %zu\nmem.allocations %zu\n", mg_tcp_conn_count(sk->tcp),
+		     mem.heap_used, mem.heap_size, mem.allocations);
+	len = n > 0 ? (size_t)n : 0;
+	len += mg_net_counters_format(sk->net, report + len, sizeof(report) - len);
+	if (len >= sizeof(report))
+		len = sizeof(report) - 1;
+	(void)mg_udp_sendto(s, d->src, d->sport, report, len);
+}
+
 /* One connection of the source: write until the peer closes or resets. */
 static int
 source(void *arg)
@@ -76,7 +107,9 @@ source(void *arg)
 int
 main(int argc, char **argv)
 {
+	static struct sink sk;
 	struct mg_tcp_listener *discard, *src;
+	struct mg_udp_sock *stats;
 	struct mg_tcp *tcp;
 	struct mg_net *net;
 	int err;
@@ -96,8 +129,13 @@ main(int argc, char **argv)
 		printf("sink: cannot listen: error %d\n", err);
 		return 1;
 	}
-	printf("sink: ready, TCP discard on port %d, source on port %d\n", DISCARD_PORT,
-	       SOURCE_PORT);
+	sk = (struct sink){ .net = net, .tcp = tcp };
+	if ((err = mg_udp_bind(net, STATS_PORT, stats_request, &sk, &stats)) != 0) {
+		printf("sink: cannot bind UDP port %d: error %d\n", STATS_PORT, err);
+		return 1;
+	}
+	printf("sink: ready, TCP discard on port %d, source on port %d, stats on UDP port "
+	       "%d\n", DISCARD_PORT, SOURCE_PORT, STATS_PORT);
 	for (;;) {
 		struct mg_tcp_conn *c;
 		struct mg_fiber *f;

@@ -238,7 +238,9 @@ size_t mg_dns_zone_records(const struct mg_dns_zone *zone);
 struct mg_dns_stats {
 	uint64_t queries;	/* messages given to mg_dns_respond */
 	uint64_t dropped;	/* no response: shorter than a header, or a response */
-	uint64_t formerr, notimp, refused, nxdomain, nodata, referrals, truncated;
+	uint64_t formerr, notimp, refused, nxdomain, nodata, referrals;
+	uint64_t truncated;	/* UDP responses sent with TC (the client asks over TCP) */
+	uint64_t too_big;	/* TCP answers over a whole message: SERVFAIL, never TC */
 	uint64_t badvers, axfr;
 };
 
@@ -273,7 +275,10 @@ int mg_dns_server_add_zone(struct mg_dns_server *s, const struct mg_dns_zone *zo
 /*
  * Answer one query (a UDP datagram, or a TCP message without its length prefix).
  * out[0..out_cap) receives the response; out_cap must be at least 512 for UDP and should
- * be 65535 for TCP (responses are cut to min(out_cap, what the client accepts)).
+ * be 65535 for TCP (responses are cut to min(out_cap, what the client accepts)). An
+ * answer that does not fit is sent with TC over UDP (the client asks again over TCP);
+ * over TCP there is nowhere further to go, so it is SERVFAIL without records, counted
+ * in too_big (TC over TCP would only make clients loop).
  * Returns:
  *   0        send out[0..*out_len), done;
  *   1        send it, then call mg_dns_xfer_next() until it returns 0 (AXFR over TCP);
@@ -353,8 +358,16 @@ struct mg_dns_service_stats {
 	uint64_t udp_send_errors;	/* responses the stack refused (no buffer, no route) */
 	uint64_t udp_truncated;		/* responses sent with TC (the client asks again
 					 * over TCP) */
-	uint64_t tcp_connections;	/* accepted; 0 while the stack has no TCP */
-	uint64_t tcp_queries, tcp_responses;
+	uint64_t tcp_connections;	/* accepted and served */
+	uint64_t tcp_queries;		/* messages read from connections */
+	uint64_t tcp_responses;		/* messages handed to TCP (an AXFR is several) */
+	uint64_t tcp_refused;		/* connections reset at once: max_conns were open */
+	uint64_t tcp_timeouts;		/* connections closed by the idle timeout */
+	uint64_t tcp_dropped;		/* messages the engine dropped (shorter than a
+					 * header, a response): the connection is closed */
+	uint64_t tcp_errors;		/* connections reset: TCP refused data, no memory,
+					 * a transfer that could not go on */
+	uint64_t tcp_active;		/* connections open now */
 };
 
 /*
@@ -365,14 +378,51 @@ struct mg_dns_service_stats {
  * with the others of the same receive batch, so they go out in one device write (one VM
  * exit on hvt). engine->udp_payload_max is read here, once.
  *
- * TCP (RFC 7766: several queries per connection, AXFR) is served on the same port once
- * the stack has TCP; until then a client that gets TC, or asks for AXFR, cannot be
- * served over TCP (dig says "connection refused").
+ * UDP only until mg_dns_service_tcp() adds TCP on the same port.
  * Returns 0, -EADDRINUSE (port taken), -EINVAL (net, engine or out NULL) or -ENOMEM.
  */
 int mg_dns_service_start(struct mg_net *net, struct mg_dns_server *engine, uint16_t port,
 			 struct mg_dns_service **out);
-/* Close the port and free svc; svc MUST NOT be used afterwards. */
+
+struct mg_tcp;
+
+/* How the service runs TCP; a zero field means the default in brackets. */
+struct mg_dns_tcp_config {
+	unsigned max_conns;	/* connections served at once; one more is reset as soon
+				 * as TCP hands it over [64] */
+	uint64_t idle_ns;	/* a connection is closed when, for this long, no query
+				 * arrived whole and no response octet was taken by TCP
+				 * [10 s] */
+	unsigned backlog;	/* the listener's (tcp.h) [TCP's default] */
+};
+
+/*
+ * Serve the engine over TCP too (RFC 7766), on svc's port of tcp, a TCP instance on
+ * svc's stack (tcp MUST outlive svc). Every connection carries any number of messages,
+ * each behind a two-octet length (so at most MG_DNS_TCP_MAX octets), pipelined; they
+ * are answered in the order they arrive, never with TC, and an AXFR (RFC 5936) goes out
+ * as many messages as the zone needs, SOA first and last.
+ *
+ * Bounds: at most cfg->max_conns connections; per connection, what TCP buffers (its
+ * sndbuf and rcvbuf), plus one message being read and one response TCP could not take
+ * yet, each at most MG_DNS_TCP_MAX + 2 octets. While a response waits, the connection
+ * reads nothing more, so a client that sends and never reads stalls only itself, until
+ * the idle timeout. A client that sends half a message and stalls is closed by the
+ * same timeout. A message the engine drops (shorter than a header, a response) closes
+ * the connection: the stream cannot be trusted after it. Everything is counted in
+ * struct mg_dns_service_stats.
+ *
+ * Runs from TCP's callbacks and timers, in the event loop: no fiber is needed. Allocates
+ * one response buffer of MG_DNS_TCP_MAX + 2 octets here, and per connection its state
+ * (a query of up to 512 octets included); larger queries and responses that wait get a
+ * buffer of their own, freed once done.
+ * Returns 0, -EALREADY (svc serves TCP already), -EINVAL, -EADDRINUSE or -ENOMEM.
+ */
+int mg_dns_service_tcp(struct mg_dns_service *svc, struct mg_tcp *tcp,
+		       const struct mg_dns_tcp_config *cfg);
+
+/* Close the port (UDP and TCP: connections are reset) and free svc; svc MUST NOT be
+ * used afterwards. */
 void mg_dns_service_stop(struct mg_dns_service *svc);
 const struct mg_dns_service_stats *mg_dns_service_stats(const struct mg_dns_service *svc);
 /*
@@ -393,6 +443,8 @@ struct mg_dns_resolve_opts {
 	uint16_t edns_payload;		/* EDNS payload advertised, >= 512
 					 * [min(1232, the caller's buffer)] */
 	bool no_edns;			/* send no OPT: answers are cut at 512 octets */
+	struct mg_tcp *tcp;		/* TCP on the same stack, to ask again over when
+					 * the UDP answer is truncated [none] */
 };
 
 /* A response, as mg_dns_resolve() leaves it in the caller's buffer. */
@@ -402,6 +454,7 @@ struct mg_dns_reply {
 	const uint8_t *msg;		/* the whole response, in the caller's buffer */
 	size_t len;
 	bool truncated;			/* TC was set: msg holds what fitted */
+	bool over_tcp;			/* the answer came over TCP, after TC over UDP */
 	unsigned tries;			/* datagrams it took */
 };
 
@@ -412,11 +465,20 @@ struct mg_dns_reply {
  * up to opts->tries times; datagrams that are not the answer (another source, another
  * ID or question, malformed) are ignored and the wait goes on. buf[0..cap) receives the
  * response (cap at least 512; 1232 lets EDNS answers fit whole).
+ *
+ * When the answer has TC and opts->tcp is set, the query is asked again over a TCP
+ * connection to the same server and port (RFC 7766 5), once: TCP retransmits by itself.
+ * The whole exchange, connecting included, must end within opts->tries times
+ * opts->timeout_ns (at most MG_DNS_TIMEOUT_MAX); the answer replaces the truncated one
+ * in buf only if it fits there whole.
  * Returns:
  *   0           reply filled; reply->rcode says NOERROR, NXDOMAIN, SERVFAIL, ...;
- *   -EMSGSIZE   the answer was truncated (TC) and must be asked for over TCP, which the
- *               stack does not have yet; reply is filled with the truncated response;
- *   -ETIMEDOUT  no answer after every try;
+ *   -EMSGSIZE   the answer was truncated (TC) and opts->tcp is NULL, or the answer over
+ *               TCP is larger than cap; reply holds the truncated response;
+ *   -ETIMEDOUT  no answer after every try (or over TCP, by the deadline);
+ *   -ECONNREFUSED, -ECONNRESET: over TCP, the server refused or cut the connection;
+ *   -EBADMSG    over TCP, the server sent something that is not the answer;
+ *               after any failure over TCP but -EMSGSIZE, reply->msg is NULL;
  *   -EINVAL     bad name, cap below 512, server 0, bad opts;
  *   -ENOMEM, -EAGAIN (no UDP port free), or an error of mg_udp_sendto() that persisted
  *               through every try (-ENETUNREACH, -ENOBUFS).

@@ -147,12 +147,36 @@ struct mg_net_counters {
 		uint64_t zero_window_probes, keepalive_probes;
 		uint64_t timewait_evicted;	/* TIME_WAIT entries dropped: table full */
 		uint64_t timewait_reused;	/* ... taken over by a new connection */
+		uint64_t pmtu_updates;		/* segment size lowered: "fragmentation needed" */
+		uint64_t pmtu_ignored;		/* ... about no segment in flight (RFC 5927) */
 		uint64_t bytes_queued;		/* accepted from applications */
 		uint64_t bytes_sent;		/* first transmissions */
 		uint64_t bytes_retransmitted;
 		uint64_t bytes_acked;
 		uint64_t bytes_received;	/* delivered in order */
 	} tcp;
+};
+
+/*
+ * Every counter of the stack is readable three ways:
+ *  - mg_net_counters(): the struct above (the device's own in mg_net_dev(net)->stats);
+ *  - mg_net_counters_list() / mg_net_counter_get(): by name, "layer.name" as in the
+ *    table of docs/networking.md, the device's as "dev.name", zeros included;
+ *  - the trace ring (trace.h): while tracing is on, each change is an MG_TRACE_COUNTER
+ *    event, fiber = the counter's id, arg = its new value. The id of layer.name is
+ *    MG_NET_COUNTER_ID(layer, name) (the field's position, stable for a build), the
+ *    device's MG_NETDEV_COUNTER_ID(name); mg_net_counter_name() turns an id back into
+ *    its name.
+ * Counters only grow (uint64_t; they do not wrap in practice) and are never reset.
+ */
+#define MG_TRACE_NET_COUNTERS	0x6e00
+#define MG_NET_COUNTER_ID(layer, name) ((uint32_t)(MG_TRACE_NET_COUNTERS + \
+	offsetof(struct mg_net_counters, layer.name) / sizeof(uint64_t)))
+
+struct mg_net_counter {
+	const char *name;	/* "ipv4.drop_bad_csum", "dev.rx_frames"; static storage */
+	uint32_t trace_id;	/* MG_NET_COUNTER_ID / MG_NETDEV_COUNTER_ID */
+	uint64_t value;
 };
 
 /* --- the stack ----------------------------------------------------------------------- */
@@ -179,7 +203,19 @@ void mg_net_destroy(struct mg_net *net);
 int mg_net_open(const char *devname, int *argc, char **argv, struct mg_net **out);
 const char *mg_net_open_error(void);
 
+/* The counters of every layer above the device, live (see "counters" above). */
 const struct mg_net_counters *mg_net_counters(const struct mg_net *net);
+/*
+ * Every counter, the device's first then layer by layer up to TCP, in a fixed order,
+ * zeros included: fills out[0 .. min(max, total)) and returns the total (max 0 to ask
+ * how many there are). Pure apart from reading the counters.
+ */
+size_t mg_net_counters_list(const struct mg_net *net, struct mg_net_counter *out,
+			    size_t max);
+/* The value of the counter called name ("tcp.retransmits"); 0 or -ENOENT. */
+int mg_net_counter_get(const struct mg_net *net, const char *name, uint64_t *value);
+/* The name of a counter's trace id, or NULL if trace_id names no counter. */
+const char *mg_net_counter_name(uint32_t trace_id);
 /* Render every non-zero counter as "layer.name value" lines into buf (NUL-terminated,
  * truncated to size). Returns the length it needed, as snprintf does. */
 size_t mg_net_counters_format(const struct mg_net *net, char *buf, size_t size);
@@ -230,6 +266,19 @@ struct mg_pkt *mg_ipv4_alloc(struct mg_net *net);
  * 65535 bytes), -ENOBUFS (a queue or the pool was full); every error is a counted drop.
  */
 int mg_ipv4_output(struct mg_net *net, struct mg_pkt *pkt, uint32_t dst, uint8_t proto);
+
+/* Flags of mg_ipv4_output_flags(). */
+#define MG_IPV4_DF	0x1	/* Don't Fragment: path MTU discovery (RFC 1191) */
+
+/*
+ * mg_ipv4_output() with flags: MG_IPV4_DF sets the Don't Fragment bit, so that a router
+ * that cannot forward the datagram whole drops it and answers with ICMP "fragmentation
+ * needed" (passed to the protocol's mg_icmp_register_error() handler). A datagram with
+ * MG_IPV4_DF MUST fit the link (mg_net_mtu()); otherwise it is refused with -EMSGSIZE
+ * (counted in ipv4.drop_too_big). Same returns as mg_ipv4_output().
+ */
+int mg_ipv4_output_flags(struct mg_net *net, struct mg_pkt *pkt, uint32_t dst, uint8_t proto,
+			 unsigned flags);
 
 /*
  * The copying variant: send the transport header hdr (hdr_len bytes, even) followed by

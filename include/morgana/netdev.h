@@ -61,6 +61,13 @@ struct mg_netdev_stats {
 	uint64_t tx_errors;		/* frames lost to driver write errors */
 };
 
+/* While tracing is on (trace.h), each change of a field of struct mg_netdev_stats is an
+ * MG_TRACE_COUNTER event with this id (its position) and the new value; see
+ * mg_net_counter_name() in net.h. */
+#define MG_TRACE_NETDEV_COUNTERS	0x6d00
+#define MG_NETDEV_COUNTER_ID(name) ((uint32_t)(MG_TRACE_NETDEV_COUNTERS + \
+	offsetof(struct mg_netdev_stats, name) / sizeof(uint64_t)))
+
 struct mg_netdev {
 	/* Set by the driver before mg_netdev_init(). */
 	const struct mg_netdev_ops *ops;

@@ -76,6 +76,20 @@ struct mg_runtime_hook {
 void mg_runtime_add_flush_hook(struct mg_runtime_hook *h, void (*fn)(void *arg), void *arg);
 void mg_runtime_remove_flush_hook(struct mg_runtime_hook *h);
 
+/* What the heap holds now: the same question on every target. */
+struct mg_mem_usage {
+	size_t heap_used;	/* bytes in allocated blocks, allocator headers included */
+	size_t heap_size;	/* bytes the heap manages; 0: unbounded (the unix target) */
+	size_t allocations;	/* blocks allocated now; 0 on the unix target */
+};
+
+/*
+ * Fill *u. On hvt and spt this is the guest allocator's own account (heap.h), so it
+ * counts everything the application and the OS have allocated, within the memory given
+ * with --mem; on the unix target it is the host C library's (mallinfo2()).
+ */
+void mg_mem_usage(struct mg_mem_usage *u);
+
 /*
  * Command lines.
  *

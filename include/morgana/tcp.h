@@ -53,14 +53,15 @@
 #define MG_TCP_DEFAULT_BACKLOG		128
 #define MG_TCP_EPHEMERAL_LO		49152	/* default range [LO, 65535] */
 
-/* Trace counter ids (struct mg_trace_event.fiber of MG_TRACE_COUNTER events). */
+/* Trace counter ids of the TCP counters most traces want (struct mg_trace_event.fiber of
+ * MG_TRACE_COUNTER events); every other counter has one too, MG_NET_COUNTER_ID (net.h). */
 enum mg_trace_tcp_counter {
-	MG_TRACE_TCP_SEGS_IN = 0x7400,
-	MG_TRACE_TCP_SEGS_OUT,
-	MG_TRACE_TCP_BYTES_QUEUED,	/* accepted from applications */
-	MG_TRACE_TCP_BYTES_SENT,	/* first transmissions */
-	MG_TRACE_TCP_BYTES_ACKED,
-	MG_TRACE_TCP_RETRANSMITS,
+	MG_TRACE_TCP_SEGS_IN = MG_NET_COUNTER_ID(tcp, rx),
+	MG_TRACE_TCP_SEGS_OUT = MG_NET_COUNTER_ID(tcp, tx),
+	MG_TRACE_TCP_BYTES_QUEUED = MG_NET_COUNTER_ID(tcp, bytes_queued),
+	MG_TRACE_TCP_BYTES_SENT = MG_NET_COUNTER_ID(tcp, bytes_sent),
+	MG_TRACE_TCP_BYTES_ACKED = MG_NET_COUNTER_ID(tcp, bytes_acked),
+	MG_TRACE_TCP_RETRANSMITS = MG_NET_COUNTER_ID(tcp, retransmits),
 };
 
 enum mg_tcp_cc {

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
- * The stub resolver's transport over UDP: one query from a fresh random port, sent
+ * The stub resolver's transport: one query over UDP from a fresh random port, sent
  * again after each timeout (doubling), and every datagram that arrives checked by
- * mg_dns_stub_check() until one is the answer. TCP after TC waits for the stack's TCP.
+ * mg_dns_stub_check() until one is the answer; then, if that answer is truncated and the
+ * caller gave a TCP instance, the same query once more over TCP (RFC 7766).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 #include <morgana/net.h>
 #include <morgana/random.h>
 #include <morgana/runtime.h>
+#include <morgana/tcp.h>
 #include <morgana/udp.h>
 
 #include "dns_int.h"
@@ -24,6 +26,11 @@
 static void random_id(void *ctx, void *out, size_t len);
 static int settle_opts(const struct mg_dns_resolve_opts *in, size_t cap,
 		       struct mg_dns_resolve_opts *o);
+static int read_full(struct mg_tcp_conn *c, uint8_t *buf, size_t len,
+		     uint64_t deadline_ns);
+static int ask_over_tcp(const struct mg_dns_resolve_opts *o, uint32_t server,
+			const uint8_t *query, size_t query_len, uint8_t *buf, size_t cap,
+			struct mg_dns_reply *reply);
 static int await_reply(struct mg_udp_sock *sock, uint32_t server,
 		       const struct mg_dns_resolve_opts *o, uint64_t deadline_ns,
 		       uint8_t *buf, size_t cap, struct mg_dns_reply *reply);
@@ -89,6 +96,84 @@ await_reply(struct mg_udp_sock *sock, uint32_t server, const struct mg_dns_resol
 	}
 }
 
+/* Read exactly len octets; an end of stream before them is -ECONNRESET. */
+static int
+read_full(struct mg_tcp_conn *c, uint8_t *buf, size_t len, uint64_t deadline_ns)
+{
+	while (len > 0) {
+		long n = mg_tcp_read(c, buf, len, deadline_ns);
+
+		if (n == 0)
+			return -ECONNRESET;
+		if (n < 0)
+			return (int)n;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/*
+ * The query again over one TCP connection (RFC 7766 5). The response is read into buf
+ * only once its length is known to fit, so -EMSGSIZE leaves the truncated one there;
+ * after any other failure reply->msg is NULL.
+ */
+static int
+ask_over_tcp(const struct mg_dns_resolve_opts *o, uint32_t server, const uint8_t *query,
+	     size_t query_len, uint8_t *buf, size_t cap, struct mg_dns_reply *reply)
+{
+	uint8_t framed[2 + QUERY_MAX], prefix[2];
+	uint64_t budget = o->timeout_ns * o->tries, deadline;
+	struct mg_tcp_conn *c;
+	unsigned rcode;
+	size_t len;
+	long n;
+	int err, rc;
+
+	deadline = mg_now_ns() + (budget < MG_DNS_TIMEOUT_MAX ? budget : MG_DNS_TIMEOUT_MAX);
+	if ((err = mg_tcp_dial(o->tcp, server, o->port, deadline, &c)) != 0) {
+		reply->msg = NULL;
+		reply->len = 0;
+		return err;
+	}
+	dns_put16(framed, (uint16_t)query_len);
+	memcpy(framed + 2, query, query_len);
+	n = mg_tcp_write(c, framed, query_len + 2, deadline);
+	if (n != (long)(query_len + 2)) {
+		err = n < 0 ? (int)n : -ETIMEDOUT;
+		goto fail;
+	}
+	if ((err = read_full(c, prefix, sizeof(prefix), deadline)) != 0)
+		goto fail;
+	len = dns_get16(prefix);
+	if (len > cap) {
+		err = -EMSGSIZE;
+		goto fail;
+	}
+	if ((err = read_full(c, buf, len, deadline)) != 0)
+		goto fail;
+	rc = mg_dns_stub_check(&reply->q, buf, len, &rcode);
+	if (rc != 0 && rc != MG_DNS_STUB_TRUNCATED) {
+		err = -EBADMSG;	/* a stream is no place for spoofs: this is the server */
+		goto fail;
+	}
+	reply->rcode = rcode;
+	reply->msg = buf;
+	reply->len = len;
+	reply->truncated = rc == MG_DNS_STUB_TRUNCATED;
+	reply->over_tcp = true;
+	/* Everything it sent was read, so this closes with a FIN. */
+	(void)mg_tcp_close(c);
+	return 0;
+fail:
+	if (err != -EMSGSIZE) {
+		reply->msg = NULL;
+		reply->len = 0;
+	}
+	(void)mg_tcp_abort(c);
+	return err;
+}
+
 int
 mg_dns_resolve(struct mg_net *net, uint32_t server, const char *name, uint16_t type,
 	       const struct mg_dns_resolve_opts *opts, uint8_t *buf, size_t cap,
@@ -102,7 +187,8 @@ mg_dns_resolve(struct mg_net *net, uint32_t server, const char *name, uint16_t t
 	int err, send_err = 0;
 
 	if (net == NULL || name == NULL || buf == NULL || reply == NULL || server == 0 ||
-	    cap < MG_DNS_UDP_MIN || settle_opts(opts, cap, &o) != 0)
+	    cap < MG_DNS_UDP_MIN || settle_opts(opts, cap, &o) != 0 ||
+	    (o.tcp != NULL && mg_tcp_net(o.tcp) != net))
 		return -EINVAL;
 	memset(reply, 0, sizeof(*reply));
 	if (mg_dns_stub_build(&reply->q, name, type, o.no_edns ? 0 : o.edns_payload,
@@ -124,7 +210,10 @@ mg_dns_resolve(struct mg_net *net, uint32_t server, const char *name, uint16_t t
 		if (err < 0)
 			goto out;
 		if (err > 0) {
-			err = reply->truncated ? -EMSGSIZE : 0;
+			err = 0;
+			if (reply->truncated)
+				err = o.tcp == NULL ? -EMSGSIZE :
+				      ask_over_tcp(&o, server, query, query_len, buf, cap, reply);
 			goto out;
 		}
 		timeout = timeout * 2 < MG_DNS_TIMEOUT_MAX ? timeout * 2 : MG_DNS_TIMEOUT_MAX;

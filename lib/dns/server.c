@@ -124,13 +124,23 @@ section_count(struct ctx *c, enum section sec)
 	return sec == ANSWER ? &c->h.ancount : sec == AUTHORITY ? &c->h.nscount : &c->h.arcount;
 }
 
-/* Drop every RR and set TC: the client asks again over TCP (RFC 2181 9). */
+/*
+ * Drop every RR. Over UDP set TC: the client asks again over TCP (RFC 2181 9). Over TCP
+ * the message had all 64 KiB: SERVFAIL says the server cannot answer, where TC would
+ * send the client round again.
+ */
 static void
-truncate_response(struct ctx *c)
+truncate_response(struct ctx *c, enum mg_dns_transport t)
 {
 	c->w.len = c->question_end;
 	c->w.nnames = c->question_names;
 	c->h.ancount = c->h.nscount = c->h.arcount = 0;
+	if (t == MG_DNS_TCP) {
+		c->h.flags = (uint16_t)((c->h.flags & ~(0xfu | MG_DNS_F_AA)) |
+					MG_DNS_R_SERVFAIL);
+		c->s->stats.too_big++;
+		return;
+	}
 	c->h.flags |= MG_DNS_F_TC;
 	c->truncated = true;
 }
@@ -542,7 +552,7 @@ mg_dns_respond(struct mg_dns_server *s, const uint8_t *query, size_t query_len,
 		goto done;
 	}
 	if (answer(&c) || add_extra(&c))
-		truncate_response(&c);
+		truncate_response(&c, transport);
 	rcode = MG_DNS_RCODE(c.h.flags);
 done:
 	set_rcode(&c, rcode);

@@ -5,9 +5,8 @@
  * that lives as long as the service, so a query costs no allocation, and the response
  * joins the device's transmit queue with the rest of its receive batch.
  *
- * TCP (RFC 7766) will sit beside the UDP socket here: a listener on the same port whose
- * connections feed length-prefixed messages to mg_dns_respond(..., MG_DNS_TCP, ...) and
- * mg_dns_xfer_next(); the counters for it are already in struct mg_dns_service_stats.
+ * TCP (RFC 7766) sits beside it in service_tcp.c; the counters of both are rendered
+ * here.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -18,15 +17,7 @@
 #include <morgana/udp.h>
 
 #include "dns_int.h"
-
-struct mg_dns_service {
-	struct mg_net *net;
-	struct mg_dns_server *engine;
-	struct mg_udp_sock *udp;
-	struct mg_dns_service_stats stats;
-	size_t out_cap;
-	uint8_t out[];		/* out_cap octets: the response being built */
-};
+#include "service_int.h"
 
 static void udp_query(void *arg, struct mg_udp_sock *sock, const struct mg_udp_dgram *d);
 
@@ -72,6 +63,7 @@ mg_dns_service_start(struct mg_net *net, struct mg_dns_server *engine, uint16_t 
 	svc->net = net;
 	svc->engine = engine;
 	svc->out_cap = cap;
+	svc->port = port;
 	if ((err = mg_udp_bind(net, port, udp_query, svc, &svc->udp)) != 0) {
 		free(svc);
 		return err;
@@ -85,6 +77,7 @@ mg_dns_service_stop(struct mg_dns_service *svc)
 {
 	if (svc == NULL)
 		return;
+	dns_tcp_stop(svc);
 	/* A callback socket has no fiber blocked on it, so closing cannot be refused. */
 	(void)mg_udp_close(svc->udp);
 	free(svc);
@@ -106,11 +99,14 @@ mg_dns_service_format(const struct mg_dns_service *svc, char *buf, size_t size)
 		{ "udp_dropped", t->udp_dropped }, { "udp_send_errors", t->udp_send_errors },
 		{ "udp_truncated", t->udp_truncated },
 		{ "tcp_connections", t->tcp_connections }, { "tcp_queries", t->tcp_queries },
-		{ "tcp_responses", t->tcp_responses },
+		{ "tcp_responses", t->tcp_responses }, { "tcp_refused", t->tcp_refused },
+		{ "tcp_timeouts", t->tcp_timeouts }, { "tcp_dropped", t->tcp_dropped },
+		{ "tcp_errors", t->tcp_errors }, { "tcp_active", t->tcp_active },
 		{ "queries", e->queries }, { "dropped", e->dropped }, { "formerr", e->formerr },
 		{ "notimp", e->notimp }, { "refused", e->refused }, { "nxdomain", e->nxdomain },
 		{ "nodata", e->nodata }, { "referrals", e->referrals },
-		{ "truncated", e->truncated }, { "badvers", e->badvers }, { "axfr", e->axfr },
+		{ "truncated", e->truncated }, { "too_big", e->too_big },
+		{ "badvers", e->badvers }, { "axfr", e->axfr },
 	};
 	size_t len = 0;
 

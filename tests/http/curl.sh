@@ -227,19 +227,18 @@ limit "an unknown Expect is 417" 417 "POST /api/echo HTTP/1.1\r\nHost: t\r\nExpe
 limit "Content-Length with a sign is 400" 400 "POST /api/echo HTTP/1.1\r\nHost: t\r\nContent-Length: +1\r\n\r\nx"
 
 # --- deadlines ---------------------------------------------------------------------------------
+# Both the harness and the website under test (started with --header-timeout-ms=1500) cut
+# off a head that is not finished within 3 s, the time raw waits for an answer.
+raw 'GET / HTTP/1.1\r\nHost: t\r\nX-Slow: ' 0 >"$TMP/slow"
+check "a head not finished before the header deadline gets 408 and a close" bash -c "
+	head -n1 $TMP/slow | grep -q ' 408 ' && ! grep -q '<timeout>' $TMP/slow"
+check "the server still serves after all of the above" serving
 if [ -z "${HTTP_TARGET:-}" ]; then
-	raw 'GET / HTTP/1.1\r\nHost: t\r\nX-Slow: ' 0 >"$TMP/slow"
-	check "a head not finished before the header deadline gets 408 and a close" bash -c "
-		head -n1 $TMP/slow | grep -q ' 408 ' && ! grep -q '<timeout>' $TMP/slow"
-	check "the server still serves after all of the above" serving
 	kill "$HOSTD_PID" && wait "$HOSTD_PID"
 	status=$?
 	HOSTD_PID=
 	check "the harness exits cleanly with no sanitizer report" bash -c "
 		[ $status = 0 ] && [ ! -s $TMP/hostd.err ] || { cat $TMP/hostd.err; exit 1; }"
-else
-	ok "# SKIP header deadline needs the harness's short timeout"
-	check "the server still serves after all of the above" serving
 fi
 
 echo "1..$n"

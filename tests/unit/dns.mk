@@ -13,3 +13,6 @@ dns_stub_SRCS = tests/unit/dns_stub.c $(LIB_DNS_SRCS)
 UNIT_TESTS += dns_net
 dns_net_SRCS = tests/unit/dns_net.c $(LIB_DNS_SRCS) $(LIB_DNS_NET_SRCS) \
 	$(filter-out net/netdev_plat.c,$(NET_SRCS)) $(RUNTIME_SRCS) tests/unit/fake_plat.c
+# The service over TCP and the resolver's fallback, between two stacks over net/sim.
+UNIT_TESTS += dns_tcp
+dns_tcp_SRCS = tests/unit/dns_tcp.c $(LIB_DNS_SRCS) $(LIB_DNS_NET_SRCS) $(TCP_SIM_TEST_SRCS)

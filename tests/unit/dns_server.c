@@ -253,6 +253,30 @@ test_server_truncates_to_the_clients_payload(void **state)
 	f->s.udp_payload_max = 1232;
 }
 
+/* Over TCP an answer larger than the message is SERVFAIL: TC would only loop. */
+static void
+test_server_never_sets_tc_over_tcp(void **state)
+{
+	struct fixture *f = *state;
+	uint32_t seed = 3;
+	uint8_t query[512];
+	size_t qlen;
+	unsigned rcode;
+	uint64_t too_big = f->s.stats.too_big, truncated = f->s.stats.truncated;
+
+	assert_int_equal(mg_dns_stub_build(&f->q, "big.example.com", MG_DNS_T_TXT, 0,
+					   counter_random, &seed, query, sizeof query, &qlen), 0);
+	assert_int_equal(mg_dns_respond(&f->s, query, qlen, MG_DNS_TCP, f->out, 512, &f->len,
+					NULL), 0);
+	assert_int_equal(mg_dns_stub_check(&f->q, f->out, f->len, &rcode), 0);
+	assert_int_equal(rcode, MG_DNS_R_SERVFAIL);
+	assert_int_equal(mg_dns_reader_init(&f->r, f->out, f->len), 0);
+	assert_false(f->r.hdr.flags & (MG_DNS_F_TC | MG_DNS_F_AA));
+	assert_int_equal(f->r.hdr.ancount + f->r.hdr.nscount + f->r.hdr.arcount, 0);
+	assert_int_equal(f->s.stats.too_big, too_big + 1);
+	assert_int_equal(f->s.stats.truncated, truncated);
+}
+
 static void
 test_server_any_gets_one_rrset(void **state)
 {
@@ -446,6 +470,7 @@ main(void)
 		cmocka_unit_test(test_server_negative_answers_carry_soa_with_minimum_ttl),
 		cmocka_unit_test(test_server_refuses_other_zones_and_classes),
 		cmocka_unit_test(test_server_truncates_to_the_clients_payload),
+		cmocka_unit_test(test_server_never_sets_tc_over_tcp),
 		cmocka_unit_test(test_server_any_gets_one_rrset),
 		cmocka_unit_test(test_server_axfr_only_over_tcp),
 		cmocka_unit_test(test_server_malformed_queries_get_formerr_or_silence),

@@ -22,6 +22,7 @@
 #include <morgana/fiber.h>
 #include <morgana/net.h>
 #include <morgana/runtime.h>
+#include <morgana/trace.h>
 #include <morgana/udp.h>
 
 #include "fake_plat.h"
@@ -117,7 +118,7 @@ stack_up(void)
 	dev.ops = &link_ops;
 	dev.mac = us_mac;
 	dev.mtu = MTU;
-	if (mg_netdev_init(&dev, 64, 0) != 0)
+	if (mg_netdev_init(&dev, 256, 0) != 0)
 		return -1;
 	return mg_net_create(&dev, &cfg, &net);
 }
@@ -324,6 +325,78 @@ static void
 arp_retries_then_drops_what_waited_and_routes_via_gateway(void **state)
 {
 	int status = fake_run(arp_retry_main, "");
+
+	(void)state;
+	if (fail_line != 0)
+		fail_msg("CHECK failed at %s:%d", __FILE__, fail_line);
+	assert_int_equal(status, 0);
+}
+
+/* Learn neighbour ip (it asks for our address) and forget what the stack answered. */
+static void
+learn_neighbour(uint32_t ip)
+{
+	uint8_t f[64];
+
+	inject(f, build_arp(f, MG_ARP_REQUEST, ip, US, MG_MAC_BROADCAST));
+	flush();
+	out_count = 0;
+}
+
+static int
+arp_cache_main(int argc, char **argv)
+{
+	const struct mg_net_counters *c;
+	uint8_t payload[8] = { 0 };
+	struct mg_ipv4_hdr h;
+	struct mg_arp a;
+
+	(void)argc;
+	(void)argv;
+	CHECK(stack_up() == 0);
+	c = mg_net_counters(net);
+	flush();
+	out_count = 0;
+	/* The cache holds MG_NET_ARP_CACHE neighbours; one more evicts the oldest. */
+	for (uint32_t i = 0; i < MG_NET_ARP_CACHE; i++) {
+		learn_neighbour(0x0a000010 + i);
+		mg_sleep_ns(SEC / 100);		/* each a little younger than the last */
+	}
+	CHECK(c->arp.cache_evictions == 0);
+	learn_neighbour(0x0a0000c8);
+	CHECK(c->arp.cache_evictions == 1);
+	/* The newcomer is known: a datagram to it leaves at once. The oldest is gone: a
+	 * datagram to it waits for a request. */
+	CHECK(mg_ipv4_send(net, 0x0a0000c8, 200, payload, 8, NULL, 0) == 0);
+	CHECK(mg_ipv4_send(net, 0x0a000010, 200, payload, 8, NULL, 0) == 0);
+	flush();
+	CHECK(out_count == 2 && out_ipv4(0, &h) != NULL && h.dst == 0x0a0000c8);
+	CHECK(out_arp(1, &a) && a.op == MG_ARP_REQUEST && a.tpa == 0x0a000010);
+	/* An entry lives MG_NET_ARP_TTL_NS: then the neighbour is asked again. */
+	mg_sleep_ns(MG_NET_ARP_TTL_NS + SEC);
+	CHECK(c->arp.resolve_failures == 1);	/* 0x0a000010 never answered */
+	out_count = 0;
+	CHECK(mg_ipv4_send(net, 0x0a0000c8, 200, payload, 8, NULL, 0) == 0);
+	flush();
+	CHECK(out_count == 1 && out_arp(0, &a) && a.op == MG_ARP_REQUEST &&
+	      a.tpa == 0x0a0000c8);
+	/* With every entry waiting for an answer, a new destination finds no room: its
+	 * datagram is dropped and counted, nothing grows. */
+	out_count = 0;
+	for (uint32_t i = 1; i < MG_NET_ARP_CACHE; i++)
+		CHECK(mg_ipv4_send(net, 0x0a000050 + i, 200, payload, 8, NULL, 0) == 0);
+	CHECK(mg_ipv4_send(net, 0x0a0000f0, 200, payload, 8, NULL, 0) == -ENOBUFS);
+	CHECK(c->arp.drop_pending_full == 1);
+	flush();
+	CHECK(out_count == MG_NET_ARP_CACHE - 1);
+	stack_down();
+	return 0;
+}
+
+static void
+arp_cache_is_bounded_and_entries_expire(void **state)
+{
+	int status = fake_run(arp_cache_main, "");
 
 	(void)state;
 	if (fail_line != 0)
@@ -590,6 +663,82 @@ registered_protocols_receive_their_datagrams(void **state)
 	assert_int_equal(status, 0);
 }
 
+/* --- counters: by name and in the trace ring ---------------------------------------------- */
+
+/* The last value the trace ring recorded for counter id, or -1 if it recorded none. */
+static long long
+traced_value(const struct mg_trace_event *ev, size_t n, uint32_t id)
+{
+	long long v = -1;
+
+	for (size_t i = 0; i < n; i++)
+		if (ev[i].kind == MG_TRACE_COUNTER && ev[i].fiber == id)
+			v = (long long)ev[i].arg;
+	return v;
+}
+
+static int
+counters_main(int argc, char **argv)
+{
+	static struct mg_trace_event ev[256];
+	static struct mg_net_counter list[256];
+	static uint8_t f[256], msg[64];
+	size_t total, n, len;
+	uint64_t v;
+
+	(void)argc;
+	(void)argv;
+	CHECK(stack_up() == 0);
+	CHECK(resolve_peer() == 0);
+	/* Every counter has a distinct name and trace id, and the id names it back. */
+	total = mg_net_counters_list(net, NULL, 0);
+	CHECK(total > 90 && total <= 256 && mg_net_counters_list(net, list, 256) == total);
+	for (size_t i = 0; i < total; i++) {
+		CHECK(mg_net_counter_name(list[i].trace_id) == list[i].name);
+		CHECK(mg_net_counter_get(net, list[i].name, &v) == 0 && v == list[i].value);
+		for (size_t j = 0; j < i; j++)
+			CHECK(strcmp(list[i].name, list[j].name) != 0);
+	}
+	CHECK(mg_net_counter_get(net, "ipv4.no_such_counter", &v) == -ENOENT);
+	CHECK(mg_net_counter_name(MG_TRACE_NET_COUNTERS + 0xff) == NULL);
+	CHECK(strcmp(mg_net_counter_name(MG_NET_COUNTER_ID(ipv4, drop_bad_csum)),
+		     "ipv4.drop_bad_csum") == 0);
+	/* A ping with a corrupted IPv4 header checksum, and a frame of an unknown type. */
+	CHECK(mg_trace_start(256) == 0);
+	len = build_echo(msg, 8, 1);
+	build_ip(f, MG_IP_PROTO_ICMP, 1, 0, false, msg, len);
+	f[14 + 10] ^= 0x55;
+	inject(f, 34 + len);
+	f[12] = 0x88;
+	f[13] = 0xb5;		/* an IEEE "local experimental" ethertype */
+	inject(f, 60);
+	mg_trace_stop();
+	n = mg_trace_read(ev, 256);
+	/* Both drops are in the struct, by name, and in the trace ring with their value. */
+	CHECK(mg_net_counters(net)->ipv4.drop_bad_csum == 1);
+	CHECK(mg_net_counter_get(net, "ipv4.drop_bad_csum", &v) == 0 && v == 1);
+	CHECK(traced_value(ev, n, MG_NET_COUNTER_ID(ipv4, drop_bad_csum)) == 1);
+	CHECK(mg_net_counter_get(net, "eth.drop_unknown_type", &v) == 0 && v == 1);
+	CHECK(traced_value(ev, n, MG_NET_COUNTER_ID(eth, drop_unknown_type)) == 1);
+	/* The device's counters are traced too; nothing was answered. */
+	CHECK(mg_net_counter_get(net, "dev.rx_frames", &v) == 0 &&
+	      traced_value(ev, n, MG_NETDEV_COUNTER_ID(rx_frames)) == (long long)v);
+	CHECK(traced_value(ev, n, MG_NET_COUNTER_ID(icmp, rx_echo_requests)) == -1);
+	stack_down();
+	return 0;
+}
+
+static void
+malformed_drops_show_in_the_counters_and_the_trace_ring(void **state)
+{
+	int status = fake_run(counters_main, "");
+
+	(void)state;
+	if (fail_line != 0)
+		fail_msg("CHECK failed at %s:%d", __FILE__, fail_line);
+	assert_int_equal(status, 0);
+}
+
 /* --- the device layer --------------------------------------------------------------------- */
 
 static struct mg_pkt *held[600];
@@ -672,6 +821,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(
 			arp_retries_then_drops_what_waited_and_routes_via_gateway, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(arp_cache_is_bounded_and_entries_expire, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(
 			ping_is_answered_and_fragments_are_reassembled_or_refused, setup,
 			teardown),
@@ -682,6 +833,9 @@ main(void)
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(netdev_batches_bounds_and_retries_output, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(
+			malformed_drops_show_in_the_counters_and_the_trace_ring, setup,
+			teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * net_tcp_more.c -- simulated scenarios for the rest of TCP's behaviours: keepalive,
- * the MSS clamped to the link's MTU, Nagle's algorithm and TCP_NODELAY, delayed ACKs,
- * backpressure through the callback API, and the trace ring's TCP counters.
+ * the MSS clamped to the link's MTU, path MTU discovery, Nagle's algorithm and
+ * TCP_NODELAY, delayed ACKs, backpressure through the callback API, and the trace
+ * ring's TCP counters.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -234,6 +235,87 @@ the_mss_follows_the_link_mtu_and_nothing_is_fragmented(void **state)
 	assert_int_equal(res.c[0].ipv4.frags_tx + res.c[1].ipv4.frags_tx, 0);
 }
 
+/* --- path MTU discovery ------------------------------------------------------------------- */
+
+#define ROUTER		0x0a0000feu	/* 10.0.0.254: a router between the sides ... */
+#define PATH_MTU	1000		/* ... whose next link carries this much */
+
+static struct {
+	struct sim *sim;
+	unsigned too_big, icmp_sent, data_without_df;
+	size_t max_frame_after;		/* largest frame side 0 sent once it lowered its MSS */
+} pmtu;
+
+/* The router's answer to a datagram it cannot forward: ICMP "fragmentation needed"
+ * quoting the datagram's header and 8 bytes, the sequence number moved by seq_delta. */
+static void
+send_needfrag(const uint8_t *frame, uint32_t seq_delta)
+{
+	struct mg_eth_hdr eth = { .dst = { { 2, 0, 0, 0, 0, 1 } },
+				  .src = { { 2, 0, 0, 0, 0, 2 } }, .type = MG_ETHERTYPE_IPV4 };
+	struct mg_ipv4_hdr ip = { .total_len = 20 + 8 + 28, .id = 7, .ttl = 64,
+				  .proto = MG_IP_PROTO_ICMP, .src = ROUTER, .dst = SIM_ADDR0 };
+	struct mg_icmp_hdr icmp = { .type = MG_ICMP_UNREACH, .code = MG_ICMP_UNREACH_NEEDFRAG,
+				    .rest = PATH_MTU };
+	uint8_t f[14 + 20 + 8 + 28];
+
+	memcpy(f + 42, frame + 14, 28);
+	mg_put_be32(f + 42 + 24, mg_get_be32(f + 42 + 24) + seq_delta);
+	mg_eth_emit(f, 14, &eth);
+	mg_ipv4_emit(f + 14, 20, &ip);
+	mg_icmp_emit(f + 34, 8, &icmp, mg_csum_partial(f + 42, 28, 0));
+	(void)mg_sim_link_inject(pmtu.sim->link, 0, f, sizeof(f), MS);
+}
+
+/* The router: side 0's datagrams above PATH_MTU are dropped and answered; the first
+ * answer quotes a sequence number far outside the flight, as a blind forger would. */
+static bool
+narrow_link(void *arg, unsigned from, const uint8_t *frame, size_t len)
+{
+	struct sim_seg seg;
+	struct mg_ipv4_hdr ip;
+
+	(void)arg;
+	if (from != 0 || !sim_parse(frame, len, &seg) ||
+	    mg_ipv4_parse(frame + 14, len - 14, &ip) != 0)
+		return false;
+	if (seg.len > 0 && !ip.df)
+		pmtu.data_without_df++;
+	if (mg_net_counters(pmtu.sim->net[0])->tcp.pmtu_updates > 0 &&
+	    len > pmtu.max_frame_after)
+		pmtu.max_frame_after = len;
+	if (ip.total_len <= PATH_MTU)
+		return false;
+	pmtu.too_big++;
+	send_needfrag(frame, pmtu.icmp_sent++ == 0 ? 0x40000000u : 0);
+	return true;
+}
+
+static int
+narrow_path_transfer(struct sim *s)
+{
+	memset(&pmtu, 0, sizeof(pmtu));
+	pmtu.sim = s;
+	mg_sim_link_set_filter(s->link, narrow_link, NULL);
+	return transfer(s, 256 * 1024);
+}
+
+static void
+fragmentation_needed_lowers_the_segment_size_and_the_data_gets_through(void **state)
+{
+	(void)state;
+	assert_int_equal(run(narrow_path_transfer, NULL, NULL), 0);
+	assert_int_equal(res.count[0], 256 * 1024);
+	/* The forged message changed nothing; the genuine one lowered the MSS once. */
+	assert_int_equal(res.c[0].tcp.pmtu_ignored, 1);
+	assert_int_equal(res.c[0].tcp.pmtu_updates, 1);
+	assert_int_equal(res.info.mss, PATH_MTU - 40 - 12);
+	assert_true(pmtu.too_big >= 2);
+	assert_int_equal(pmtu.max_frame_after, 14 + PATH_MTU);
+	assert_int_equal(pmtu.data_without_df, 0);	/* data segments carry DF */
+	assert_int_equal(res.c[0].ipv4.frags_tx, 0);
+}
+
 /* --- Nagle and delayed ACKs ---------------------------------------------------------------- */
 
 static struct {
@@ -453,6 +535,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(keepalive_probes_an_idle_peer_and_gives_up_when_it_is_gone),
 		cmocka_unit_test(the_mss_follows_the_link_mtu_and_nothing_is_fragmented),
+		cmocka_unit_test(
+			fragmentation_needed_lowers_the_segment_size_and_the_data_gets_through),
 		cmocka_unit_test(nagle_coalesces_small_writes_and_nodelay_sends_each),
 		cmocka_unit_test(a_lone_segment_is_acked_after_the_delayed_ack_timeout),
 		cmocka_unit_test(a_full_send_buffer_says_eagain_and_the_writable_callback_resumes),
