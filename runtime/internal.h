@@ -41,8 +41,9 @@ bool mg_rt_timers_next(uint64_t *deadline_ns);
 void mg_rt_log_reset(uint64_t origin_ns);
 int mg_rt_log_add(const char *spec);
 
-/* random.c */
-void mg_rt_random_seed(const uint8_t boot_seed[32]);
+/* random.c: key the global generator from the boot seed XOR what the CPU's RDSEED or
+ * RDRAND give, where cpu_features (MG_PLAT_CPU_*) has them. */
+void mg_rt_random_seed(const uint8_t boot_seed[32], uint64_t cpu_features);
 
 /* cmdline.c: split cmdline into argv[1..] with argv0 in front. */
 int mg_rt_cmdline_split(const char *argv0, const char *cmdline, int *argc, char ***argv);

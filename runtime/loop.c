@@ -196,7 +196,7 @@ runtime_reset(const struct mg_plat_boot_info *info, void *boot_frame)
 	mg_rt_timers_reset();
 	mg_rt_fibers_reset(boot_frame);
 	mg_rt_log_reset(mg_now_ns());
-	mg_rt_random_seed(info->seed);
+	mg_rt_random_seed(info->seed, info->cpu_features);
 }
 
 static _Noreturn void

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <morgana/panic.h>
+#include <morgana/plat.h>
 #include <morgana/random.h>
 
 #include "internal.h"
@@ -208,16 +209,8 @@ mg_rng_wipe(struct mg_rng *rng)
 
 /* --- the global generator ------------------------------------------------------------ */
 
-static void
-cpuid(uint32_t leaf, uint32_t sub, uint32_t regs[4])
-{
-	__asm__ volatile("cpuid"
-			 : "=a"(regs[0]), "=b"(regs[1]), "=c"(regs[2]), "=d"(regs[3])
-			 : "a"(leaf), "c"(sub));
-}
-
-/* RDSEED (leaf 7 EBX bit 18) is a true entropy source; RDRAND (leaf 1 ECX bit 30) a
- * DRBG reseeded from it. Either may transiently fail (CF = 0); retry a few times. */
+/* RDSEED is a true entropy source; RDRAND a DRBG reseeded from it. Either may
+ * transiently fail (CF = 0); retry a few times. */
 static bool
 hw_random64(bool use_rdseed, uint64_t *out)
 {
@@ -234,22 +227,17 @@ hw_random64(bool use_rdseed, uint64_t *out)
 	return false;
 }
 
-/* XOR up to 32 bytes from the CPU into key; words the CPU cannot give are left alone. */
+/*
+ * XOR up to 32 bytes from the CPU into key; words the CPU cannot give are left alone.
+ * Which instructions exist comes from the platform (cpu_features), not from cpuid:
+ * that instruction is a VM exit on hvt.
+ */
 static void
-mix_hw_random(uint8_t key[32])
+mix_hw_random(uint8_t key[32], uint64_t cpu_features)
 {
-	uint32_t regs[4];
-	bool has_rdseed = false, has_rdrand;
+	bool has_rdseed = (cpu_features & MG_PLAT_CPU_RDSEED) != 0;
+	bool has_rdrand = (cpu_features & MG_PLAT_CPU_RDRAND) != 0;
 
-	cpuid(0, 0, regs);
-	if (regs[0] >= 7) {
-		uint32_t r7[4];
-
-		cpuid(7, 0, r7);
-		has_rdseed = (r7[1] >> 18) & 1;
-	}
-	cpuid(1, 0, regs);
-	has_rdrand = (regs[2] >> 30) & 1;
 	for (int i = 0; i < 4; i++) {
 		uint64_t v;
 
@@ -267,12 +255,12 @@ mix_hw_random(uint8_t key[32])
  * long as either is unpredictable and independent of the other, so is the key.
  */
 void
-mg_rt_random_seed(const uint8_t boot_seed[32])
+mg_rt_random_seed(const uint8_t boot_seed[32], uint64_t cpu_features)
 {
 	uint8_t key[32];
 
 	memcpy(key, boot_seed, sizeof(key));
-	mix_hw_random(key);
+	mix_hw_random(key, cpu_features);
 	mg_rng_init(&global_rng, key);
 	mg_wipe(key, sizeof(key));
 	global_seeded = true;

@@ -24,8 +24,9 @@
 /*
  * Hand [base, base + size) to the allocator. base is rounded up to 16 bytes; at most
  * 64 GiB of the region is used. Any earlier heap is forgotten (its blocks MUST NOT be
- * used or freed afterwards). Returns 0, or -EINVAL if the region is too small to hold
- * even one block (under 128 bytes) or base is NULL.
+ * used or freed afterwards). Only the first 32 bytes of the region are written: the rest
+ * is first touched when handed out. Returns 0, or -EINVAL if the region is too small to
+ * hold even one block (under 128 bytes) or base is NULL.
  */
 int mg_heap_init(void *base, size_t size);
 

@@ -11,7 +11,8 @@
  *   the boot info's main_stack = a MG_HVT_MAIN_STACK_SIZE stack for main's fiber, below
  *         the boot stack's guard page, with an unmapped guard page of its own below it;
  *   x87/SSE usable (CR0.MP|NE, CR4.OSFXSR|OSXMMEXCPT); AVX when CPUID says so.
- * Guest memory is identity-mapped (virtual = guest-physical), 4 KiB pages, all user pages:
+ * Guest memory is identity-mapped (virtual = guest-physical), all user pages, 4 KiB pages
+ * and 2 MiB pages where one kind of memory fills a whole aligned 2 MiB (the heap's middle):
  * ELF segments with their own flags (a segment may not be both writable and executable),
  * heap and stack read-write and not executable, the boot info read-only, page 0 and the
  * tender's own structures (page tables, descriptor tables, exception stack) out of reach.

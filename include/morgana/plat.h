@@ -63,7 +63,20 @@ struct mg_plat_boot_info {
 	 */
 	uintptr_t main_stack;
 	size_t main_stack_size;
+	/*
+	 * What the CPU lets the unikernel use, as MG_PLAT_CPU_* bits: each set bit means
+	 * the instructions work at the unikernel's privilege level and, for register state,
+	 * that the platform keeps that state. The platform finds this out once, outside the
+	 * guest where it can (on hvt and spt the tender does), so that guest code never
+	 * needs the cpuid instruction, which costs a VM exit on hvt.
+	 */
+	uint64_t cpu_features;
 };
+
+#define MG_PLAT_CPU_RDRAND	(1ull << 0)	/* rdrand */
+#define MG_PLAT_CPU_RDSEED	(1ull << 1)	/* rdseed */
+#define MG_PLAT_CPU_FSGSBASE	(1ull << 2)	/* rdfsbase, wrfsbase and their gs twins */
+#define MG_PLAT_CPU_AVX		(1ull << 3)	/* AVX instructions, ymm state kept */
 
 /*
  * Entry into the runtime. Each target's start-up code calls this once, after it has set up

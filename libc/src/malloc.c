@@ -2,8 +2,11 @@
 /*
  * malloc.c -- the guest heap: a two-level segregated fit (TLSF) allocator.
  *
- * Blocks tile the region from its start to a one-unit sentinel at its end. Sizes are
- * counted in 16-byte units and include the block's 16-byte header. Free blocks sit on
+ * Blocks tile the region from its start to its end; the end itself acts as a block in
+ * use, so nothing merges past it, without a header there: initialising the heap writes
+ * only its first block, and the far end of guest memory stays untouched until used
+ * (every first touch of a page costs a VM exit on hvt). Sizes are counted in 16-byte
+ * units and include the block's 16-byte header. Free blocks sit on
  * one of FL_COUNT x SL_COUNT lists: the first level is the power of two of the size, the
  * second splits that range into SL_COUNT equal slices; two bitmaps say which lists are
  * non-empty, so finding a fitting block is a couple of bit scans. A request is rounded
@@ -46,7 +49,7 @@ _Static_assert(__builtin_offsetof(struct block, next_free) == HEADER, "header is
 
 static struct {
 	bool ready;
-	uintptr_t start, end;		/* all blocks, sentinel included */
+	uintptr_t start, end;		/* all blocks */
 	struct block *first;
 	uint32_t fl_map;
 	uint32_t sl_map[FL_COUNT];
@@ -119,11 +122,15 @@ verified(struct block *b, const char *what, const void *ptr)
 	return b;
 }
 
+/* The block after b, verified; NULL if b is the last one. */
 static struct block *
 next_of(struct block *b, const char *what, const void *ptr)
 {
-	struct block *n = verified(at_unit(b, b->size), what, ptr);
+	struct block *n = at_unit(b, b->size);
 
+	if ((uintptr_t)n == heap.end)
+		return NULL;
+	n = verified(n, what, ptr);
 	if (n->prev_size != b->size)
 		heap_fail("heap: %s(%p): block at %p and its neighbour at %p disagree on its "
 			  "size (overrun past the end of the block?)", what, ptr, (void *)b,
@@ -143,6 +150,16 @@ prev_of(struct block *b, const char *what, const void *ptr)
 		heap_fail("heap: %s(%p): block at %p and its neighbour at %p disagree on "
 			  "the neighbour's size", what, ptr, (void *)b, (void *)p);
 	return p;
+}
+
+/* Tell the block after b, if any, b's size. */
+static void
+update_next(struct block *b)
+{
+	struct block *n = at_unit(b, b->size);
+
+	if ((uintptr_t)n != heap.end)
+		set_header(n, n->size, b->size, n->state);
 }
 
 /* The list holding free blocks of size units. */
@@ -244,20 +261,19 @@ take_fitting(uint64_t units)
 static void
 trim(struct block *b, uint32_t units, const char *what, const void *ptr)
 {
-	struct block *next = next_of(b, what, ptr), *tail, *after;
+	struct block *next = next_of(b, what, ptr), *tail;
 	uint32_t rest = b->size - units;
 
 	if (rest < MIN_UNITS)
 		return;
-	if (next->state == STATE_FREE) {
+	if (next != NULL && next->state == STATE_FREE) {
 		list_remove(next);
 		rest += next->size;
 	}
 	set_header(b, units, b->prev_size, STATE_USED);
 	tail = at_unit(b, units);
 	set_header(tail, rest, units, STATE_FREE);
-	after = at_unit(tail, rest);
-	set_header(after, after->size, rest, after->state);
+	update_next(tail);
 	list_insert(tail);
 }
 
@@ -278,20 +294,20 @@ mg_heap_init(void *base, size_t size)
 {
 	uintptr_t start = ((uintptr_t)base + UNIT - 1) & ~(uintptr_t)(UNIT - 1);
 	uint64_t units;
-	struct block *sentinel;
 
 	if (base == NULL || size < 128 || start - (uintptr_t)base > size - 128)
 		return -EINVAL;
 	units = (size - (start - (uintptr_t)base)) / UNIT;
 	if (units > MAX_UNITS)
 		units = MAX_UNITS;
-	memset(&heap, 0, sizeof(heap));
+	/* Before the first call the state is all zero already (static storage); clearing
+	 * its 7 KiB of lists again would only touch their pages. */
+	if (heap.ready)
+		memset(&heap, 0, sizeof(heap));
 	heap.start = start;
 	heap.end = start + units * UNIT;
 	heap.first = (struct block *)start;
-	set_header(heap.first, (uint32_t)units - 1, 0, STATE_FREE);
-	sentinel = at_unit(heap.first, units - 1);
-	set_header(sentinel, 1, (uint32_t)units - 1, STATE_USED);
+	set_header(heap.first, (uint32_t)units, 0, STATE_FREE);
 	list_insert(heap.first);
 	heap.ready = true;
 	return 0;
@@ -349,7 +365,7 @@ block_of(void *ptr, const char *what)
 void
 free(void *ptr)
 {
-	struct block *b, *prev, *next, *after;
+	struct block *b, *prev, *next;
 
 	if (ptr == NULL)
 		return;
@@ -364,13 +380,12 @@ free(void *ptr)
 		prev->size += b->size;
 		b = prev;
 	}
-	if (next->state == STATE_FREE) {
+	if (next != NULL && next->state == STATE_FREE) {
 		list_remove(next);
 		b->size += next->size;
 	}
 	set_header(b, b->size, b->prev_size, STATE_FREE);
-	after = at_unit(b, b->size);
-	set_header(after, after->size, b->size, after->state);
+	update_next(b);
 	list_insert(b);
 }
 
@@ -378,7 +393,7 @@ void *
 realloc(void *ptr, size_t size)
 {
 	uint64_t units;
-	struct block *b, *next, *after;
+	struct block *b, *next;
 	void *fresh;
 	size_t old_bytes;
 
@@ -399,11 +414,11 @@ realloc(void *ptr, size_t size)
 		return ptr;
 	}
 	next = next_of(b, "realloc", ptr);
-	if (next->state == STATE_FREE && (uint64_t)b->size + next->size >= units) {
+	if (next != NULL && next->state == STATE_FREE &&
+	    (uint64_t)b->size + next->size >= units) {
 		list_remove(next);
 		set_header(b, b->size + next->size, b->prev_size, STATE_USED);
-		after = at_unit(b, b->size);
-		set_header(after, after->size, b->size, after->state);
+		update_next(b);
 		trim(b, (uint32_t)units, "realloc", ptr);
 		return ptr;
 	}
@@ -450,8 +465,7 @@ aligned_alloc(size_t alignment, size_t size)
 		set_header(b, gap_block->size - gap, gap, STATE_USED);
 		set_header(gap_block, gap, gap_block->prev_size, STATE_FREE);
 		list_insert(gap_block);
-		struct block *after = at_unit(b, b->size);
-		set_header(after, after->size, b->size, after->state);
+		update_next(b);
 	} else {
 		set_header(b, b->size, b->prev_size, STATE_USED);
 	}
@@ -537,7 +551,7 @@ mg_heap_check(void)
 
 	if (!heap.ready)
 		return;
-	for (b = heap.first;; prev = b, b = at_unit(b, b->size)) {
+	for (b = heap.first; (uintptr_t)b != heap.end; prev = b, b = at_unit(b, b->size)) {
 		verified(b, "check", b);
 		if (b->prev_size != (prev != NULL ? prev->size : 0))
 			heap_fail("heap: check: block %p: wrong prev_size", (void *)b);
@@ -550,13 +564,9 @@ mg_heap_check(void)
 		} else {
 			used_blocks++;
 		}
-		if ((uintptr_t)b + (size_t)b->size * UNIT == heap.end)
-			break;
 	}
-	if (b->size != 1 || b->state != STATE_USED)
-		heap_fail("heap: check: sentinel at %p damaged", (void *)b);
 	if (free_blocks != heap.free_blocks || free_bytes != heap.free_bytes ||
-	    used_blocks - 1 != heap.allocations)
+	    used_blocks != heap.allocations)
 		heap_fail("heap: check: counters disagree with the blocks");
 	check_lists(free_blocks);
 }

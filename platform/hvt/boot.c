@@ -30,18 +30,17 @@ say(const char *msg)
 
 /* The canary comes from the host's seed, with a zero low byte so that string functions
  * overrunning a buffer cannot reproduce it. Needs FSGSBASE, which the tender enables
- * when the CPU has it; without it, code built with -fstack-protector cannot run. */
+ * (and says so in cpu_features) when the CPU has it; without it, code built with
+ * -fstack-protector cannot run. */
 static void
 set_canary(const struct mg_plat_boot_info *info)
 {
-	uint32_t a, b, c, d;
 	uint64_t canary = 0;
 
 	for (int i = 8; i < 16; i++)
 		canary = canary << 8 | info->seed[i];
 	tls.canary = canary & ~(uint64_t)0xff;
-	__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(7), "c"(0));
-	if (b & 1)
+	if (info->cpu_features & MG_PLAT_CPU_FSGSBASE)
 		__asm__ volatile("wrfsbase %0" : : "r"((uintptr_t)&tls) : "memory");
 }
 

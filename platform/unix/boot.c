@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../common/cpu.h"
 #include "unix.h"
 
 static _Noreturn void refuse_start(int status, const char *line);
@@ -98,6 +99,7 @@ mg_unix_boot(const struct mg_manifest_note *note, int argc, char **argv,
 	info.heap_start = 0;
 	info.heap_size = 0;
 	info.tsc_hz = 0;
+	info.cpu_features = mg_cpu_features_host();
 	info.manifest = &note->desc;
 	/*
 	 * Apps print with the host's printf and the runtime writes the console directly:

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * elf.c -- the ELF image loader shared by the tenders. Every header field of the image is
- * untrusted: offsets and sizes are checked for overflow and range before use, and headers
- * are copied out with memcpy so that a crafted file cannot cause a misaligned access.
+ * untrusted: offsets and sizes are checked for overflow and range before use. The file
+ * comes through a source (elf.h): headers are read once into the loader's own memory,
+ * checked, and only then are segments read straight into guest memory.
  */
 #include <elf.h>
 #include <errno.h>
@@ -22,7 +23,7 @@ static int refuse(char *why, size_t why_len, const char *fmt, ...)
 static int check_header(const Elf64_Ehdr *eh, size_t file_size, char *why, size_t why_len);
 static int add_segment(const Elf64_Phdr *ph, size_t file_size, uint64_t lo, uint64_t hi,
 		       struct mg_elf_image *image, char *why, size_t why_len);
-static int find_notes(const uint8_t *file, const Elf64_Phdr *ph, size_t file_size,
+static int find_notes(const struct mg_elf_source *src, const Elf64_Phdr *ph,
 		      struct mg_elf_image *image, bool *found, char *why, size_t why_len);
 
 static int
@@ -112,47 +113,75 @@ add_segment(const Elf64_Phdr *ph, size_t file_size, uint64_t lo, uint64_t hi,
 	return 0;
 }
 
-/* Take the manifest and the traps address from the Morgana notes of one PT_NOTE. */
+/* Read [off, off + len) of the file, which the caller checked lies inside it. */
 static int
-find_notes(const uint8_t *file, const Elf64_Phdr *ph, size_t file_size,
-	   struct mg_elf_image *image, bool *found, char *why, size_t why_len)
+read_at(const struct mg_elf_source *src, uint64_t off, void *buf, size_t len, char *why,
+	size_t why_len)
+{
+	int rc = src->read(src, off, buf, len);
+
+	if (rc != 0 && why != NULL && why_len > 0)
+		snprintf(why, why_len, "cannot read %zu bytes at offset %llu: %s", len,
+			 (unsigned long long)off, strerror(-rc));
+	return rc;
+}
+
+/*
+ * Take the manifest and the traps address from the Morgana notes of one PT_NOTE. Each
+ * note's header and name are read, and its descriptor only when the note is one of ours,
+ * straight into where it belongs.
+ */
+static int
+find_notes(const struct mg_elf_source *src, const Elf64_Phdr *ph, struct mg_elf_image *image,
+	   bool *found, char *why, size_t why_len)
 {
 	uint64_t off = ph->p_offset, left = ph->p_filesz;
-	Elf64_Nhdr nh;
-	uint64_t name_len, desc_len;
+	struct {
+		Elf64_Nhdr nh;
+		char name[sizeof(MG_MANIFEST_NOTE_NAME)];
+	} head;
+	uint64_t name_len, desc_len, desc;
+	int rc;
 
-	if (!in_file(ph->p_offset, ph->p_filesz, file_size))
+	if (!in_file(ph->p_offset, ph->p_filesz, src->size))
 		return refuse(why, why_len, "note segment lies outside the file");
-	while (left >= sizeof(nh)) {
-		memcpy(&nh, file + off, sizeof(nh));
-		name_len = ((uint64_t)nh.n_namesz + 3) & ~(uint64_t)3;
-		desc_len = ((uint64_t)nh.n_descsz + 3) & ~(uint64_t)3;
-		if (name_len > left - sizeof(nh) || desc_len > left - sizeof(nh) - name_len)
+	while (left >= sizeof(head.nh)) {
+		/* The header and, if there is room, a name as long as ours: one read. */
+		if ((rc = read_at(src, off, &head, left < sizeof(head) ? left : sizeof(head),
+				  why, why_len)) != 0)
+			return rc;
+		name_len = ((uint64_t)head.nh.n_namesz + 3) & ~(uint64_t)3;
+		desc_len = ((uint64_t)head.nh.n_descsz + 3) & ~(uint64_t)3;
+		if (name_len > left - sizeof(head.nh) ||
+		    desc_len > left - sizeof(head.nh) - name_len)
 			return refuse(why, why_len, "truncated ELF note");
-		bool ours = nh.n_namesz == sizeof(MG_MANIFEST_NOTE_NAME) &&
-			    memcmp(file + off + sizeof(nh), MG_MANIFEST_NOTE_NAME,
+		desc = off + sizeof(head.nh) + name_len;
+		/* A name of our length fits the segment (checked above), so it was read. */
+		bool ours = head.nh.n_namesz == sizeof(MG_MANIFEST_NOTE_NAME) &&
+			    memcmp(head.name, MG_MANIFEST_NOTE_NAME,
 				   sizeof(MG_MANIFEST_NOTE_NAME)) == 0;
-
-		if (ours && nh.n_type == MG_HVT_TRAPS_NOTE_TYPE) {
-			if (image->trap_stubs != 0 || nh.n_descsz != sizeof(uint64_t))
+		if (ours && head.nh.n_type == MG_HVT_TRAPS_NOTE_TYPE) {
+			if (image->trap_stubs != 0 || head.nh.n_descsz != sizeof(uint64_t))
 				return refuse(why, why_len, "malformed or second traps note");
-			memcpy(&image->trap_stubs, file + off + sizeof(nh) + name_len,
-			       sizeof(uint64_t));
+			if ((rc = read_at(src, desc, &image->trap_stubs, sizeof(uint64_t), why,
+					  why_len)) != 0)
+				return rc;
 			if (image->trap_stubs == 0)
 				return refuse(why, why_len, "traps note names address 0");
 		}
-		if (ours && nh.n_type == MG_MANIFEST_NOTE_TYPE) {
+		if (ours && head.nh.n_type == MG_MANIFEST_NOTE_TYPE) {
 			if (*found)
 				return refuse(why, why_len, "more than one manifest note");
-			if (nh.n_descsz != sizeof(struct mg_manifest))
+			if (head.nh.n_descsz != sizeof(struct mg_manifest))
 				return refuse(why, why_len, "manifest note of %u bytes, expected %zu",
-					      nh.n_descsz, sizeof(struct mg_manifest));
-			memcpy(&image->manifest, file + off + sizeof(nh) + name_len,
-			       sizeof(struct mg_manifest));
+					      head.nh.n_descsz, sizeof(struct mg_manifest));
+			if ((rc = read_at(src, desc, &image->manifest, sizeof(struct mg_manifest),
+					  why, why_len)) != 0)
+				return rc;
 			*found = true;
 		}
-		off += sizeof(nh) + name_len + desc_len;
-		left -= sizeof(nh) + name_len + desc_len;
+		off += sizeof(head.nh) + name_len + desc_len;
+		left -= sizeof(head.nh) + name_len + desc_len;
 	}
 	return 0;
 }
@@ -169,30 +198,48 @@ entry_is_executable(const struct mg_elf_image *image)
 	return false;
 }
 
+static int
+read_bytes(const struct mg_elf_source *src, uint64_t off, void *buf, size_t len)
+{
+	if (!in_file(off, len, src->size))
+		return -EINVAL;
+	memcpy(buf, (const uint8_t *)src->bytes + off, len);
+	return 0;
+}
+
+void
+mg_elf_source_bytes(struct mg_elf_source *src, const void *bytes, size_t size)
+{
+	*src = (struct mg_elf_source){ .read = read_bytes, .size = size, .bytes = bytes };
+}
+
 int
-mg_elf_load(const void *file, size_t file_size, void *mem, uint64_t lo, uint64_t hi,
+mg_elf_load(const struct mg_elf_source *src, void *mem, uint64_t lo, uint64_t hi,
 	    struct mg_elf_image *image, char *why, size_t why_len)
 {
-	const uint8_t *bytes = file;
 	Elf64_Ehdr eh;
-	Elf64_Phdr ph;
+	Elf64_Phdr ph[MAX_PHDRS];
 	bool found = false;
 	int rc;
 
 	memset(image, 0, sizeof(*image));
-	if (file_size < sizeof(eh))
+	if (src->size < sizeof(eh))
 		return refuse(why, why_len, "file too short for an ELF header");
-	memcpy(&eh, bytes, sizeof(eh));
-	if ((rc = check_header(&eh, file_size, why, why_len)) != 0)
+	if ((rc = read_at(src, 0, &eh, sizeof(eh), why, why_len)) != 0)
+		return rc;
+	if ((rc = check_header(&eh, src->size, why, why_len)) != 0)
+		return rc;
+	/* The headers are read once: what is checked is what is used. */
+	if ((rc = read_at(src, eh.e_phoff, ph, eh.e_phnum * sizeof(ph[0]), why, why_len)) != 0)
 		return rc;
 	/* Check every header before writing anything into guest memory. */
 	for (unsigned i = 0; i < eh.e_phnum; i++) {
-		memcpy(&ph, bytes + eh.e_phoff + (uint64_t)i * sizeof(ph), sizeof(ph));
-		if (ph.p_type == PT_LOAD && ph.p_memsz > 0)
-			rc = add_segment(&ph, file_size, lo, hi, image, why, why_len);
-		else if (ph.p_type == PT_NOTE)
-			rc = find_notes(bytes, &ph, file_size, image, &found, why, why_len);
-		else if (ph.p_type == PT_DYNAMIC || ph.p_type == PT_INTERP || ph.p_type == PT_TLS)
+		if (ph[i].p_type == PT_LOAD && ph[i].p_memsz > 0)
+			rc = add_segment(&ph[i], src->size, lo, hi, image, why, why_len);
+		else if (ph[i].p_type == PT_NOTE)
+			rc = find_notes(src, &ph[i], image, &found, why, why_len);
+		else if (ph[i].p_type == PT_DYNAMIC || ph[i].p_type == PT_INTERP ||
+			 ph[i].p_type == PT_TLS)
 			rc = refuse(why, why_len, "dynamic linking and TLS are not supported");
 		if (rc != 0)
 			return rc;
@@ -206,11 +253,13 @@ mg_elf_load(const void *file, size_t file_size, void *mem, uint64_t lo, uint64_t
 	if (!found)
 		return refuse(why, why_len, "no Morgana manifest note (not built by morgana?)");
 	for (unsigned i = 0; i < eh.e_phnum; i++) {
-		memcpy(&ph, bytes + eh.e_phoff + (uint64_t)i * sizeof(ph), sizeof(ph));
-		if (ph.p_type != PT_LOAD || ph.p_memsz == 0)
+		uint8_t *at = (uint8_t *)mem + ph[i].p_vaddr;
+
+		if (ph[i].p_type != PT_LOAD || ph[i].p_memsz == 0)
 			continue;
-		memcpy((uint8_t *)mem + ph.p_vaddr, bytes + ph.p_offset, ph.p_filesz);
-		memset((uint8_t *)mem + ph.p_vaddr + ph.p_filesz, 0, ph.p_memsz - ph.p_filesz);
+		if ((rc = read_at(src, ph[i].p_offset, at, ph[i].p_filesz, why, why_len)) != 0)
+			return rc;
+		memset(at + ph[i].p_filesz, 0, ph[i].p_memsz - ph[i].p_filesz);
 	}
 	return 0;
 }

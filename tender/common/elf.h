@@ -3,8 +3,9 @@
  * elf.h -- loading a Morgana image (static x86_64 ELF executable) into guest memory.
  *
  * The image is untrusted: mg_elf_load() checks every header, offset and size before it
- * uses it and refuses anything it does not understand with a one-line reason. It is pure
- * (no I/O), so the tenders and the unit tests share it.
+ * uses it and refuses anything it does not understand with a one-line reason. It does no
+ * I/O of its own: it reads the file through a source, so the tenders (a file) and the
+ * unit tests (bytes in memory) share it.
  */
 #ifndef MORGANA_TENDER_ELF_H
 #define MORGANA_TENDER_ELF_H
@@ -39,16 +40,34 @@ struct mg_elf_image {
 };
 
 /*
- * Load the PT_LOAD segments of the ELF file [file, file + file_size) into guest memory
+ * Where the image's bytes come from. read() fills buf with the len bytes at offset off of
+ * the file (the loader asks only for ranges inside size) and returns 0, or -errno. A
+ * source may read a file piece by piece: segments go straight into guest memory, with no
+ * copy of the whole file in between.
+ */
+struct mg_elf_source {
+	int (*read)(const struct mg_elf_source *src, uint64_t off, void *buf, size_t len);
+	size_t size;		/* of the file, in bytes */
+	const void *bytes;	/* for mg_elf_source_bytes() */
+	int fd;			/* for a source over a file descriptor */
+};
+
+/* A source over the bytes [bytes, bytes + size). */
+void mg_elf_source_bytes(struct mg_elf_source *src, const void *bytes, size_t size);
+
+/*
+ * Load the PT_LOAD segments of the ELF file src into guest memory
  * mem, which the guest sees at guest address 0, of which the image may use only
  * [lo, hi) (both page-aligned). Refused (-EINVAL, reason in why): not a 64-bit little-endian x86_64
  * executable, headers or segments outside the file, a segment not page-aligned, outside
  * [lo, hi), overlapping another, both writable and executable, more than
  * MG_ELF_MAX_SEGMENTS segments, an entry point outside executable memory, no single
  * well-formed Morgana manifest note, or a malformed or second traps note (hvt). mem
- * outside the segments is left as it was.
+ * outside the segments is left as it was. The source's errors come back as they are
+ * (a refused image writes nothing into mem; a read failing while segments are loaded
+ * leaves them partly written).
  */
-int mg_elf_load(const void *file, size_t file_size, void *mem, uint64_t lo, uint64_t hi,
+int mg_elf_load(const struct mg_elf_source *src, void *mem, uint64_t lo, uint64_t hi,
 		struct mg_elf_image *image, char *why, size_t why_len);
 
 #endif /* MORGANA_TENDER_ELF_H */

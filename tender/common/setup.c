@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "tender.h"
 
@@ -74,23 +75,42 @@ mg_tender_parse_args(const struct mg_tender *t, int argc, char *argv[],
 	return MG_TENDER_GO;
 }
 
+/* The image file's source: pread straight into the loader's buffer or guest memory. */
+static int
+read_fd(const struct mg_elf_source *src, uint64_t off, void *buf, size_t len)
+{
+	uint8_t *at = buf;
+	ssize_t n;
+
+	while (len > 0) {
+		n = pread(src->fd, at, len, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;	/* 0: the file shrank */
+		at += n;
+		off += (uint64_t)n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
 int
 mg_tender_load_image(const struct mg_tender *t, const char *path, uint64_t mem_size,
 		     uint8_t *mem, uint64_t lo, uint64_t hi, struct mg_elf_image *image)
 {
+	struct mg_elf_source src = { .read = read_fd };
 	char why[256] = "";
-	uint8_t *file;
-	size_t file_size = 0;
 	int rc;
 
-	rc = mg_tender_read_file(path, mem_size, &file, &file_size);
+	rc = mg_tender_open_file(path, mem_size, &src.fd, &src.size);
 	if (rc != 0) {
 		fprintf(stderr, "%s: %s: %s\n", t->name, path,
 			rc == -EFBIG ? "larger than guest memory" : strerror(-rc));
 		return rc;
 	}
-	rc = mg_elf_load(file, file_size, mem, lo, hi, image, why, sizeof(why));
-	free(file);
+	rc = mg_elf_load(&src, mem, lo, hi, image, why, sizeof(why));
+	close(src.fd);
 	if (rc == 0)
 		rc = mg_manifest_check(&image->manifest, why, sizeof(why));
 	if (rc != 0)

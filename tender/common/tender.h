@@ -90,16 +90,16 @@ int mg_tender_parse_args(const struct mg_tender *t, int argc, char *argv[],
 			 struct mg_tender_args *a);
 
 /*
- * Read the image file path (at most mem_size bytes), load it into guest memory mem
+ * Read the image file path (at most mem_size bytes) into guest memory mem
  * (whose first byte is guest address 0) within [lo, hi) and check its manifest. On
  * failure, reports "NAME: PATH: reason" on stderr and returns -errno.
  */
 int mg_tender_load_image(const struct mg_tender *t, const char *path, uint64_t mem_size,
 			 uint8_t *mem, uint64_t lo, uint64_t hi, struct mg_elf_image *image);
 
-/* Read the whole regular file path, at most limit bytes, into a malloc'd buffer.
+/* Open the regular file path, of at most limit bytes, for reading: its fd and size.
  * -EFBIG if larger, -EINVAL if not a regular file or empty, else -errno. */
-int mg_tender_read_file(const char *path, size_t limit, uint8_t **data, size_t *size);
+int mg_tender_open_file(const char *path, size_t limit, int *fd, size_t *size);
 
 /* "--mem=" value: decimal MiB in [min_mb, max_mb] -> bytes; -EINVAL otherwise. */
 int mg_tender_parse_mem(const char *s, unsigned min_mb, unsigned max_mb, uint64_t *bytes);

@@ -12,46 +12,24 @@
 #include "tender.h"
 
 int
-mg_tender_read_file(const char *path, size_t limit, uint8_t **data, size_t *size)
+mg_tender_open_file(const char *path, size_t limit, int *fd, size_t *size)
 {
 	struct stat st;
-	size_t at = 0;
-	ssize_t n;
-	int fd, rc = 0;
+	int rc = 0;
 
-	*data = NULL;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	*fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (*fd < 0)
 		return -errno;
-	if (fstat(fd, &st) < 0) {
+	if (fstat(*fd, &st) < 0) {
 		rc = -errno;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode) || st.st_size <= 0 || (uint64_t)st.st_size > limit) {
+	} else if (!S_ISREG(st.st_mode) || st.st_size <= 0 || (uint64_t)st.st_size > limit) {
 		rc = S_ISREG(st.st_mode) && st.st_size > 0 ? -EFBIG : -EINVAL;
-		goto out;
+	} else {
+		*size = (size_t)st.st_size;
+		return 0;
 	}
-	*size = (size_t)st.st_size;
-	if ((*data = malloc(*size)) == NULL) {
-		rc = -ENOMEM;
-		goto out;
-	}
-	while (at < *size) {
-		n = read(fd, *data + at, *size - at);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			rc = n < 0 ? -errno : -EIO;
-			goto out;
-		}
-		at += (size_t)n;
-	}
-out:
-	if (rc != 0) {
-		free(*data);
-		*data = NULL;
-	}
-	close(fd);
+	close(*fd);
+	*fd = -1;
 	return rc;
 }
 

@@ -7,9 +7,9 @@
  *   0x0000            page 0, unmapped (null dereferences fault)
  *   HVT_SYS           GDT, TSS, IDT (supervisor only)
  *   HVT_TRAP_STACK    the exception stack, below it an unmapped guard page (supervisor)
- *   HVT_BOOT_INFO     struct mg_plat_boot_info, the manifest, the command line (read-only)
  *   HVT_IMAGE_BASE    the image's segments with their own permissions
- *   image end         heap (read-write), then an unmapped guard page, main's stack
+ *   image end         struct mg_plat_boot_info, the manifest, the command line (read-only),
+ *                     the heap (read-write), then an unmapped guard page, main's stack
  *                     (boot info main_stack), another guard page, the boot stack
  *   top               page tables (unmapped)
  *   MG_HVT_MMIO_BASE  the hypercall window: no memory behind it, every store exits
@@ -35,7 +35,6 @@
 #define HVT_IDT			(HVT_SYS + 0x800u)
 #define HVT_TRAP_STACK		0x3000u	/* two pages; 0x2000 is the guard */
 #define HVT_TRAP_STACK_TOP	0x5000u
-#define HVT_BOOT_INFO		0x6000u
 #define HVT_IMAGE_BASE		0x100000u
 #define HVT_CMDLINE_MAX		(64u * 1024)
 #define HVT_MIN_HEAP		(64u * 1024)
@@ -129,8 +128,8 @@ void mg_hvt_layout_image_range(uint64_t mem_size, uint64_t *lo, uint64_t *hi);
  * entry. -EINVAL/-E2BIG with a reason in why.
  */
 int mg_hvt_layout(struct mg_hvt *hvt, const struct mg_elf_image *image, char *const argv[],
-		  int argc, uint64_t tsc_hz, struct mg_hvt_entry *entry, char *why,
-		  size_t why_len);
+		  int argc, uint64_t tsc_hz, uint64_t cpu_features, struct mg_hvt_entry *entry,
+		  char *why, size_t why_len);
 /* Point IDT vectors 0..31 at the stubs at guest address stubs (already checked). */
 void mg_hvt_layout_set_traps(struct mg_hvt *hvt, uint64_t stubs);
 
@@ -170,9 +169,16 @@ struct mg_hvt_vm {
 	int kvm_fd, vm_fd, vcpu_fd;
 	void *run;
 	size_t run_size;
+	uint64_t tsc_hz;	/* the guest's TSC frequency */
+	uint64_t cpu_features;	/* MG_PLAT_CPU_* for the boot info */
+	bool avx, fsgsbase;	/* state the vCPU keeps / CR4 bits it gets */
+	bool sync_regs;		/* entry registers go in the run area (KVM_CAP_SYNC_REGS) */
 };
-int mg_hvt_vm_create(struct mg_hvt_vm *vm, struct mg_hvt_mem *mem, uint64_t *tsc_hz,
-		     char *why, size_t why_len);
+/* The VM with guest memory mem, its vCPU and that vCPU's CPUID (which sets tsc_hz and
+ * cpu_features); -errno with a reason. */
+int mg_hvt_vm_create(struct mg_hvt_vm *vm, struct mg_hvt_mem *mem, char *why,
+		     size_t why_len);
+/* The vCPU's registers for the first entry at entry. */
 int mg_hvt_vm_start(struct mg_hvt_vm *vm, const struct mg_hvt_entry *entry, char *why,
 		    size_t why_len);
 /* Run the guest to its end; returns the tender's exit status. */

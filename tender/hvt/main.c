@@ -33,7 +33,7 @@ run(const struct mg_tender_args *a)
 	const uint64_t mem_size = a->mem_size;
 	struct mg_hvt_vm vm = { .kvm_fd = -1, .vm_fd = -1, .vcpu_fd = -1, .run = MAP_FAILED };
 	struct mg_hvt_entry entry;
-	uint64_t lo, hi, tsc_hz;
+	uint64_t lo, hi;
 	char why[256] = "";
 	int rc;
 
@@ -53,10 +53,10 @@ run(const struct mg_tender_args *a)
 	rc = mg_tender_devices_attach(hvt.devices, &image.manifest, a->devs, a->dev_count,
 				      !a->net_offload_off, why, sizeof(why));
 	if (rc == 0)
-		rc = mg_hvt_vm_create(&vm, &hvt.mem, &tsc_hz, why, sizeof(why));
+		rc = mg_hvt_vm_create(&vm, &hvt.mem, why, sizeof(why));
 	if (rc == 0)
-		rc = mg_hvt_layout(&hvt, &image, a->argv, a->argc, tsc_hz, &entry, why,
-				   sizeof(why));
+		rc = mg_hvt_layout(&hvt, &image, a->argv, a->argc, vm.tsc_hz, vm.cpu_features,
+				   &entry, why, sizeof(why));
 	if (rc == 0)
 		rc = mg_hvt_vm_start(&vm, &entry, why, sizeof(why));
 	if (rc == 0)

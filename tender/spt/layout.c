@@ -14,6 +14,7 @@
 #include <sys/mman.h>
 #include <sys/random.h>
 
+#include "../../platform/common/cpu.h"
 #include "spt.h"
 
 #define ROUND_UP(x, a)	(((x) + (a) - 1) / (a) * (a))
@@ -113,6 +114,7 @@ mg_spt_boot_write(uint8_t *stage, uint64_t mem_size, const struct mg_elf_image *
 		.plat = {
 			.cmdline = (const char *)(uintptr_t)cmdline,
 			.manifest = (const struct mg_manifest *)(uintptr_t)manifest,
+			.cpu_features = mg_cpu_features_host(),
 		},
 		.abi_version = MG_SPT_ABI_VERSION,
 		.device_count = image->manifest.device_count,

@@ -107,7 +107,11 @@ t "read of page 0 faults" 255 'cr2\)=0x0 error code=0x4 \(not present, read\)' \
 t "write to rodata faults" 255 'error code=0x7 \(protection, write\)' \
 	"$HVT" "$TINY" fault-rodata
 t "executing data faults (NX)" 255 'instruction fetch' "$HVT" "$TINY" fault-exec-data
-t "write to boot info faults" 255 'cr2\)=0x6[0-9a-f]{3} .*write' "$HVT" "$TINY" fault-bootinfo
+t "executing the heap's middle faults (NX on 2 MiB pages)" 255 \
+	'cr2\)=0x[0-9a-f]*00000 error code=0x15 \(protection, instruction fetch\)' \
+	"$HVT" --mem=64 "$TINY" fault-exec-heap
+t "write to boot info faults" 255 'error code=0x7 \(protection, write\)' \
+	"$HVT" "$TINY" fault-bootinfo
 t "page tables are out of reach" 255 "$pf" "$HVT" "$TINY" fault-tables
 t "stack overflow hits the guard page" 255 'not present, write' "$HVT" "$TINY" fault-stack
 t "fault report shows registers" 255 'rax=0x[0-9a-f]{16} rbx=' "$HVT" "$TINY" fault-null

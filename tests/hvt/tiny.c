@@ -180,6 +180,14 @@ guest_main(const struct mg_plat_boot_info *bi)
 		*(volatile char *)(uintptr_t)rodata_word = 'R';
 	if (guest_streq(mode, "fault-exec-data"))
 		((void (*)(void))(uintptr_t)data_code)();
+	if (guest_streq(mode, "fault-exec-heap")) {	/* its middle: 2 MiB pages */
+		uint8_t *code = (uint8_t *)(uintptr_t)((bi->heap_start + bi->heap_size / 2) &
+						       ~(uint64_t)0x1fffff);
+
+		*(volatile uint8_t *)code = 0xc3;	/* ret */
+		guest_puts("tiny: wrote the heap's middle\n");
+		((void (*)(void))(uintptr_t)code)();
+	}
 	if (guest_streq(mode, "fault-bootinfo"))
 		*(volatile uint64_t *)(uintptr_t)&bi->tsc_hz = 0;
 	if (guest_streq(mode, "fault-tables"))	/* the page tables at the top of memory */

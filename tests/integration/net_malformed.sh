@@ -55,8 +55,8 @@ in_ns ip addr add "$HOST_IP/24" dev "$TAP"
 in_ns ip link set "$TAP" up
 
 case $TARGET in
-unix) in_ns "$IMAGE" --net:service="$TAP" -- --ipv4="$GUEST_IP/24" >"$GUEST_LOG" 2>&1 & ;;
-hvt|spt) in_ns "$BUILD/bin/morgana-$TARGET" --net:service="$TAP" "$IMAGE" \
+unix) ip netns exec "$NS" "$IMAGE" --net:service="$TAP" -- --ipv4="$GUEST_IP/24" >"$GUEST_LOG" 2>&1 & ;;
+hvt|spt) ip netns exec "$NS" "$BUILD/bin/morgana-$TARGET" --net:service="$TAP" "$IMAGE" \
 	--ipv4="$GUEST_IP/24" >"$GUEST_LOG" 2>&1 & ;;
 *) echo "net_malformed.sh: unknown target '$TARGET' (unix, hvt or spt)" >&2; exit 64 ;;
 esac

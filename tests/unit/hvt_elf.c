@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * hvt_elf.c -- the image loader against crafted ELF files: a well-formed image loads
- * exactly, and each kind of malformed or hostile header is refused before anything is
- * written to guest memory.
+ * exactly, each kind of malformed or hostile header is refused before anything is
+ * written to guest memory, a failing source's error comes back, and headers are read
+ * once (a file that changes under the loader cannot change what it checked).
  */
 #include <elf.h>
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -104,7 +106,10 @@ teardown(void **state)
 static int
 load(size_t size)
 {
-	return mg_elf_load(&img, size, mem, LO, HI, &out, why, sizeof(why));
+	struct mg_elf_source src;
+
+	mg_elf_source_bytes(&src, &img, size);
+	return mg_elf_load(&src, mem, LO, HI, &out, why, sizeof(why));
 }
 
 /* Load the modified image and expect a refusal whose reason contains what. */
@@ -350,6 +355,66 @@ interpreter_is_refused(void **state)
 	expect_refused("dynamic linking");
 }
 
+/* A source over img that fails its read number fail_at (0: the first), or, with
+ * change_headers, answers every read after the first of the program headers with
+ * headers that put the text segment at page 0. */
+struct odd_source {
+	struct mg_elf_source src;
+	unsigned reads, fail_at;
+	bool change_headers;
+};
+
+static int
+odd_read(const struct mg_elf_source *src, uint64_t off, void *buf, size_t len)
+{
+	struct odd_source *o = (struct odd_source *)(uintptr_t)src;
+	size_t ph_off = offsetof(struct image, ph);
+
+	if (o->reads++ == o->fail_at)
+		return -EIO;
+	memcpy(buf, (const uint8_t *)&img + off, len);
+	if (o->change_headers && o->reads > 2 && off <= ph_off && off + len > ph_off)
+		((Elf64_Phdr *)(void *)((uint8_t *)buf + (ph_off - off)))->p_vaddr = 0;
+	return 0;
+}
+
+static void
+read_errors_come_back_and_leave_memory_alone(void **state)
+{
+	struct odd_source o = { .src = { .read = odd_read, .size = sizeof(img) } };
+	unsigned reads;
+
+	(void)state;
+	o.fail_at = UINT32_MAX;
+	assert_int_equal(mg_elf_load(&o.src, mem, LO, HI, &out, why, sizeof(why)), 0);
+	reads = o.reads;
+	memset(mem + TEXT, 0, sizeof(img.text));
+	/* Every read but the segments' (the last two) comes before any write. */
+	for (unsigned i = 0; i + 2 < reads; i++) {
+		o.reads = 0;
+		o.fail_at = i;
+		assert_int_equal(mg_elf_load(&o.src, mem, LO, HI, &out, why, sizeof(why)), -EIO);
+		if (strstr(why, "cannot read") == NULL)
+			fail_msg("reason '%s' does not say the read failed", why);
+		assert_memory_equal(mem + TEXT, (uint8_t[64]){ 0 }, sizeof(img.text));
+	}
+	o.reads = 0;
+	o.fail_at = reads - 1;
+	assert_int_equal(mg_elf_load(&o.src, mem, LO, HI, &out, why, sizeof(why)), -EIO);
+}
+
+static void
+headers_are_read_once(void **state)
+{
+	struct odd_source o = { .src = { .read = odd_read, .size = sizeof(img) },
+				.fail_at = UINT32_MAX, .change_headers = true };
+
+	(void)state;
+	assert_int_equal(mg_elf_load(&o.src, mem, LO, HI, &out, why, sizeof(why)), 0);
+	assert_memory_equal(mem + TEXT, img.text, sizeof(img.text));
+	assert_int_equal(out.segments[0].start, TEXT);
+}
+
 int
 main(void)
 {
@@ -380,6 +445,8 @@ main(void)
 		T(note_running_past_its_segment_is_refused),
 		T(two_manifests_are_refused),
 		T(interpreter_is_refused),
+		T(read_errors_come_back_and_leave_memory_alone),
+		T(headers_are_read_once),
 #undef T
 	};
 

@@ -440,6 +440,45 @@ test_huge_region_is_capped_and_serves_huge_blocks(void **state)
 	assert_int_equal(munmap(base, region), 0);
 }
 
+/*
+ * Initialising writes the first block's header and free links and nothing else of the
+ * region (on hvt each page touched costs a VM exit); the last block still serves,
+ * splits and merges up to the region's very end.
+ */
+static void
+test_init_touches_only_the_start_and_the_end_still_serves(void **state)
+{
+	struct mg_heap_stats st;
+	unsigned char *p, *q;
+
+	(void)state;
+	memset(arena, 0xa5, sizeof(arena));
+	assert_int_equal(mgc_mg_heap_init(arena, ARENA_SIZE), 0);
+	for (size_t i = 32; i < ARENA_SIZE; i++)
+		if (arena[i] != 0xa5)
+			fail_msg("mg_heap_init wrote byte %zu of the region", i);
+	mgc_mg_heap_stats(&st);
+	assert_int_equal(st.size, ARENA_SIZE);
+	assert_int_equal(st.free, ARENA_SIZE);
+	/* The largest block ends at the region's end; freeing it merges all back. */
+	p = mgc_malloc(64);
+	assert_non_null(p);
+	mgc_mg_heap_stats(&st);
+	q = mgc_malloc(st.largest_free);
+	assert_non_null(q);
+	memset(q, 0x3c, st.largest_free);
+	assert_true(q + st.largest_free <= arena + ARENA_SIZE);
+	mgc_mg_heap_check();
+	mgc_free(p);
+	mgc_mg_heap_check();
+	mgc_free(q);
+	mgc_mg_heap_check();
+	mgc_mg_heap_stats(&st);
+	assert_int_equal(st.free, ARENA_SIZE);
+	assert_int_equal(st.free_blocks, 1);
+	assert_int_equal(st.allocations, 0);
+}
+
 int
 main(void)
 {
@@ -453,6 +492,7 @@ main(void)
 		cmocka_unit_test(test_bad_arguments_fail_cleanly),
 		cmocka_unit_test(test_corruption_aborts_naming_the_fault),
 		cmocka_unit_test(test_huge_region_is_capped_and_serves_huge_blocks),
+		cmocka_unit_test(test_init_touches_only_the_start_and_the_end_still_serves),
 	};
 
 	lt_seed("libc_malloc");

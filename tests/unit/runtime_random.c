@@ -11,6 +11,7 @@
 #include <cmocka.h>
 #include <cpuid.h>
 
+#include <morgana/plat.h>
 #include <morgana/random.h>
 
 #include "../../runtime/internal.h"
@@ -209,11 +210,12 @@ static void
 the_global_generator_is_seeded_from_the_boot_seed_and_the_cpu(void **state)
 {
 	uint8_t seed[32] = { 1 }, a[64], b[64];
+	uint64_t features = cpu_has_rdrand() ? MG_PLAT_CPU_RDRAND : 0;
 
 	(void)state;
-	mg_rt_random_seed(seed);
+	mg_rt_random_seed(seed, features);
 	mg_random_bytes(a, sizeof(a));
-	mg_rt_random_seed(seed);
+	mg_rt_random_seed(seed, features);
 	mg_random_bytes(b, sizeof(b));
 	/* Where the CPU has RDRAND, equal boot seeds still give different streams. */
 	if (cpu_has_rdrand())
@@ -223,6 +225,24 @@ the_global_generator_is_seeded_from_the_boot_seed_and_the_cpu(void **state)
 	for (int i = 0; i < 1000; i++)
 		assert_true(mg_random_below(6) < 6);
 	assert_true(mg_random_u64() != mg_random_u64() || mg_random_u32() != mg_random_u32());
+}
+
+/* The platform's word decides: no cpuid behind its back (a VM exit on hvt). */
+static void
+without_cpu_features_the_boot_seed_alone_keys_the_generator(void **state)
+{
+	uint8_t seed[32] = { 9, 8, 7 }, a[64], b[64], c[64], key[32] = { 9, 8, 7 };
+	struct mg_rng rng;
+
+	(void)state;
+	mg_rt_random_seed(seed, 0);
+	mg_random_bytes(a, sizeof(a));
+	mg_rt_random_seed(seed, 0);
+	mg_random_bytes(b, sizeof(b));
+	assert_memory_equal(a, b, sizeof(a));
+	mg_rng_init(&rng, key);
+	mg_rng_bytes(&rng, c, sizeof(c));
+	assert_memory_equal(a, c, sizeof(a));
 }
 
 int
@@ -236,6 +256,7 @@ main(void)
 		cmocka_unit_test(the_first_output_follows_fast_key_erasure_and_leaves_no_key_behind),
 		cmocka_unit_test(below_stays_in_bounds_and_is_roughly_uniform),
 		cmocka_unit_test(the_global_generator_is_seeded_from_the_boot_seed_and_the_cpu),
+		cmocka_unit_test(without_cpu_features_the_boot_seed_alone_keys_the_generator),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
