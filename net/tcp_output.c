@@ -139,7 +139,8 @@ tcp_send_raw(struct mg_tcp *tcp, uint32_t laddr, uint16_t lport, uint32_t raddr,
  * syn_opts: the options of a SYN, else timestamps and SACK blocks as negotiated.
  * *data_len above payload_max() makes a super-segment (the caller checked that the
  * device takes them); without a 64 KiB packet free it shrinks to one segment, without
- * the FIN and PSH meant for the end of the data. Returns 0 or a negative errno.
+ * the FIN and PSH meant for the end of the data, unless it is new data behind data in
+ * flight (-ENOBUFS). Returns 0 or a negative errno.
  */
 static int
 send_segment(struct mg_tcp_conn *c, uint32_t seq, uint32_t *data_len, uint8_t flags,
@@ -170,6 +171,12 @@ send_segment(struct mg_tcp_conn *c, uint32_t seq, uint32_t *data_len, uint8_t fl
 		return -EMSGSIZE;
 	if (len > seg) {
 		pkt = mg_ipv4_alloc_size(net, (size_t)hlen + len);
+		/* New data behind data in flight waits for the next ACK rather than going out
+		 * one segment at a time: the 64 KiB packets are all queued for the device, so
+		 * small segments would only fill its queue (and be dropped there) and cost a
+		 * frame each down to the peer. The ACK, or the timer, brings tcp_output back. */
+		if (pkt == NULL && seq == c->snd_nxt && c->snd_nxt != c->snd_una)
+			return -ENOBUFS;
 		if (pkt == NULL) {
 			len = seg;
 			h.flags &= (uint8_t)~(MG_TCP_FIN | MG_TCP_PSH);
