@@ -53,6 +53,27 @@ retry_fire(void *arg)
 	mg_netdev_flush(arg);
 }
 
+/*
+ * How many 64 KiB packets the offloads get: MG_NETDEV_BIG_COUNT where the heap is
+ * unbounded or large, fewer where it is small (a website in --mem=8 cannot give 3 MiB
+ * to them), never fewer than MG_NETDEV_BIG_COUNT_MIN. A read takes at most a third of
+ * them, so that output always finds some.
+ */
+static size_t
+big_pool_count(size_t buf_size)
+{
+	struct mg_mem_usage u;
+	size_t n;
+
+	mg_mem_usage(&u);
+	if (u.heap_size == 0)
+		return MG_NETDEV_BIG_COUNT;
+	n = u.heap_size / MG_NETDEV_BIG_HEAP_DIV / buf_size;
+	if (n < MG_NETDEV_BIG_COUNT_MIN)
+		return MG_NETDEV_BIG_COUNT_MIN;
+	return n < MG_NETDEV_BIG_COUNT ? n : MG_NETDEV_BIG_COUNT;
+}
+
 /* The read buffer size and the big pool that offloads need; drop_buf is resized by the
  * caller. */
 static int
@@ -66,10 +87,14 @@ offloads_apply(struct mg_netdev *dev, uint32_t offloads)
 	if (offloads != 0 && !(offloads & MG_PLAT_NET_VNET_HDR))
 		return -EINVAL;
 	if (big && dev->big.count == 0) {
-		err = mg_pkt_pool_init(&dev->big, MG_NETDEV_BIG_COUNT,
-				       MG_PKT_HEADROOM + MG_PLAT_NET_FRAME_MAX);
+		size_t buf_size = MG_PKT_HEADROOM + MG_PLAT_NET_FRAME_MAX;
+		size_t count = big_pool_count(buf_size);
+
+		err = mg_pkt_pool_init(&dev->big, count, buf_size);
 		if (err != 0)
 			return err;
+		dev->big_rx_batch = count / 3 < MG_NETDEV_BIG_RX_BATCH ? count / 3
+								 : MG_NETDEV_BIG_RX_BATCH;
 	} else if (!big && dev->big.count != 0) {
 		mg_pkt_pool_fini(&dev->big);
 	}
@@ -185,7 +210,7 @@ mg_netdev_alloc_size(struct mg_netdev *dev, size_t size)
 		return NULL;
 	/* Reads always find their batch: input frees what it takes before it returns,
 	 * output can hold 64 KiB packets in the queue until the next flush. */
-	if (dev->big.in_use + MG_NETDEV_BIG_RX_BATCH >= dev->big.count)
+	if (dev->big.in_use + dev->big_rx_batch >= dev->big.count)
 		return NULL;
 	return mg_pkt_alloc(&dev->big, MG_PKT_HEADROOM);
 }
@@ -196,7 +221,7 @@ rx_alloc(struct mg_netdev *dev, size_t n)
 {
 	if (MG_PKT_HEADROOM + dev->rx_frame_max <= dev->pool.buf_size)
 		return mg_netdev_alloc(dev);
-	if (n >= MG_NETDEV_BIG_RX_BATCH)
+	if (n >= dev->big_rx_batch)
 		return NULL;
 	return mg_pkt_alloc(&dev->big, MG_PKT_HEADROOM);
 }

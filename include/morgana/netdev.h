@@ -40,7 +40,9 @@
 #define MG_NETDEV_BATCH		32	/* frames per driver call */
 #define MG_NETDEV_TXQ_MAX	256	/* frames queued for sending, default */
 #define MG_NETDEV_POOL_COUNT	512	/* packets in a device's pool, default */
-#define MG_NETDEV_BIG_COUNT	48	/* 64 KiB packets, for devices with offloads */
+#define MG_NETDEV_BIG_COUNT	48	/* 64 KiB packets, for devices with offloads, at most */
+#define MG_NETDEV_BIG_COUNT_MIN	6	/* ... and at least, however small the heap */
+#define MG_NETDEV_BIG_HEAP_DIV	8	/* they take at most 1/8 of a bounded heap */
 #define MG_NETDEV_BIG_RX_BATCH	16	/* of which one read takes at most this many */
 
 struct mg_netdev;
@@ -99,6 +101,7 @@ struct mg_netdev {
 	/* Private to netdev.c. */
 	struct mg_pkt_pool pool;
 	struct mg_pkt_pool big;		/* 64 KiB packets; count 0 without offloads */
+	size_t big_rx_batch;		/* of which one read takes at most this many */
 	size_t rx_frame_max;		/* bytes each read buffer offers the driver */
 	struct mg_list txq;
 	size_t txq_len, txq_max;
@@ -111,8 +114,8 @@ struct mg_netdev {
 /*
  * Set up the generic part of dev, whose driver fields (ops, driver, mac, mtu, offloads)
  * are set: a pool of pool_count packets (0: MG_NETDEV_POOL_COUNT) big enough for a
- * frame plus MG_PKT_HEADROOM, with offloads that need them MG_NETDEV_BIG_COUNT 64 KiB
- * ones, an empty TX queue of at most txq_max frames (0: MG_NETDEV_TXQ_MAX), and the
+ * frame plus MG_PKT_HEADROOM, with offloads that need them up to MG_NETDEV_BIG_COUNT
+ * 64 KiB ones (fewer in a small heap: at most 1/MG_NETDEV_BIG_HEAP_DIV of it), an empty TX queue of at most txq_max frames (0: MG_NETDEV_TXQ_MAX), and the
  * flush hook. Returns 0, -EINVAL (mtu below 68, ops incomplete, offloads without
  * MG_PLAT_NET_VNET_HDR) or -ENOMEM.
  */

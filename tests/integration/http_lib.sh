@@ -65,13 +65,14 @@ start_guest() {
 	in_ns ip addr add "$HOST_IP/24" dev "$TAP"
 	in_ns ip link set "$TAP" up
 	# `ip netns exec` itself (not the in_ns function, which would run in a subshell) is
-	# the background job, so that $! is the process that becomes the unikernel.
+	# the background job, so that $! is the process that becomes the unikernel. The
+	# guest targets get 8 MiB, the memory the website is meant to run in.
 	case $TARGET in
 	unix) ip netns exec "$NS" "$image" --net:service="$TAP" -- --ipv4="$GUEST_IP/24" "$@" \
 		>"$GUEST_LOG" 2>&1 & ;;
-	spt) ip netns exec "$NS" "$BUILD/bin/morgana-spt" --net:service="$TAP" -- "$image" \
+	spt) ip netns exec "$NS" "$BUILD/bin/morgana-spt" --mem=8 --net:service="$TAP" -- "$image" \
 		--ipv4="$GUEST_IP/24" "$@" >"$GUEST_LOG" 2>&1 & ;;
-	hvt) ip netns exec "$NS" "$BUILD/bin/morgana-hvt" --net:service="$TAP" "$image" \
+	hvt) ip netns exec "$NS" "$BUILD/bin/morgana-hvt" --mem=8 --net:service="$TAP" "$image" \
 		--ipv4="$GUEST_IP/24" "$@" >"$GUEST_LOG" 2>&1 & ;;
 	esac
 	PID=$!
