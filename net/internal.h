@@ -88,12 +88,16 @@ struct mg_net {
 	uint64_t icmp_credit_ns, icmp_last_ns;
 	struct mg_list udp_socks;
 	uint16_t udp_next_port;		/* 0: not drawn yet */
+	void (*batch_end)(void *arg);	/* TCP's, after each batch of frames */
+	void *batch_end_arg;
 };
 
 extern struct mg_log_source mg_net_log;
 
 /* Re-arm net->timer for the earliest ARP or reassembly deadline. */
 void mg_net_schedule(struct mg_net *net);
+/* fn(arg) after the last frame of each batch the device delivers (NULL: none). */
+void mg_net_set_batch_end(struct mg_net *net, void (*fn)(void *arg), void *arg);
 
 /* arp.c */
 void mg_arp_input(struct mg_net *net, const uint8_t *buf, size_t len);

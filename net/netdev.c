@@ -130,6 +130,7 @@ mg_netdev_init(struct mg_netdev *dev, size_t pool_count, size_t txq_max)
 	dev->txq_len = 0;
 	dev->txq_max = txq_max ? txq_max : MG_NETDEV_TXQ_MAX;
 	dev->receive = NULL;
+	dev->receive_end = NULL;
 	dev->receive_arg = NULL;
 	memset(&dev->stats, 0, sizeof(dev->stats));
 	mg_timer_init(&dev->retry_timer, retry_fire, dev);
@@ -189,9 +190,10 @@ mg_netdev_fini(struct mg_netdev *dev)
 
 void
 mg_netdev_set_receiver(struct mg_netdev *dev, void (*receive)(void *arg, struct mg_pkt *frame),
-		       void *arg)
+		       void (*end)(void *arg), void *arg)
 {
 	dev->receive = receive;
+	dev->receive_end = end;
 	dev->receive_arg = arg;
 }
 
@@ -358,6 +360,8 @@ mg_netdev_poll(struct mg_netdev *dev, size_t max_batches)
 	for (size_t b = 0; b < max_batches; b++)
 		if (poll_batch(dev, &delivered) != 0)
 			break;
+	if (delivered > 0 && dev->receive_end != NULL)
+		dev->receive_end(dev->receive_arg);
 	return delivered;
 }
 

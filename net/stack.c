@@ -16,6 +16,7 @@
 struct mg_log_source mg_net_log = { "net", MG_LOG_UNRESOLVED, 0 };
 
 static void eth_input(void *arg, struct mg_pkt *frame);
+static void eth_input_end(void *arg);
 static void timer_fire(void *arg);
 static bool rx_l4_csum_ok(struct mg_pkt *frame);
 
@@ -86,6 +87,23 @@ out:
 	mg_pkt_free(frame);
 }
 
+/* The end of a batch of frames: the transport answers what it held back. */
+static void
+eth_input_end(void *arg)
+{
+	struct mg_net *net = arg;
+
+	if (net->batch_end != NULL)
+		net->batch_end(net->batch_end_arg);
+}
+
+void
+mg_net_set_batch_end(struct mg_net *net, void (*fn)(void *arg), void *arg)
+{
+	net->batch_end = fn;
+	net->batch_end_arg = arg;
+}
+
 static void
 timer_fire(void *arg)
 {
@@ -127,7 +145,7 @@ mg_net_create(struct mg_netdev *dev, const struct mg_net_config *cfg, struct mg_
 	net->icmp_credit_ns = MG_NET_ICMP_BURST * (1000000000ull / MG_NET_ICMP_PER_SEC);
 	net->icmp_last_ns = mg_now_ns();
 	net->ip_id = (uint16_t)mg_now_ns();
-	mg_netdev_set_receiver(dev, eth_input, net);
+	mg_netdev_set_receiver(dev, eth_input, eth_input_end, net);
 	mg_arp_announce(net);
 	*out = net;
 	return 0;
@@ -138,7 +156,7 @@ mg_net_destroy(struct mg_net *net)
 {
 	if (net == NULL)
 		return;
-	mg_netdev_set_receiver(net->dev, NULL, NULL);
+	mg_netdev_set_receiver(net->dev, NULL, NULL, NULL);
 	mg_timer_cancel(&net->timer);
 	mg_arp_flush_all(net);
 	mg_reasm_free_all(net);

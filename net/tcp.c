@@ -113,6 +113,7 @@ mg_tcp_create(struct mg_net *net, const struct mg_tcp_config *cfg, struct mg_tcp
 	}
 	mg_list_init(&tcp->listeners);
 	mg_list_init(&tcp->all);
+	mg_list_init(&tcp->ack_batch);
 	mg_list_init(&tcp->tw_free);
 	mg_list_init(&tcp->tw_fifo);
 	for (size_t i = 0; i < tcp->cfg.timewait_max; i++)
@@ -127,6 +128,7 @@ mg_tcp_create(struct mg_net *net, const struct mg_tcp_config *cfg, struct mg_tcp
 		mg_ipv4_unregister(net, MG_IP_PROTO_TCP);
 		goto fail;
 	}
+	mg_net_set_batch_end(net, tcp_batch_end, tcp);
 	*out = tcp;
 	return 0;
 fail:
@@ -160,6 +162,7 @@ mg_tcp_destroy(struct mg_tcp *tcp)
 		return;
 	(void)mg_icmp_register_error(tcp->net, MG_IP_PROTO_TCP, NULL, NULL);
 	mg_ipv4_unregister(tcp->net, MG_IP_PROTO_TCP);
+	mg_net_set_batch_end(tcp->net, NULL, NULL);
 	while ((node = mg_list_pop_front(&tcp->listeners)) != NULL) {
 		struct mg_tcp_listener *l = mg_container_of(node, struct mg_tcp_listener, link);
 
@@ -334,6 +337,7 @@ tcp_conn_alloc(struct mg_tcp *tcp, uint32_t laddr, uint16_t lport, uint32_t radd
 	c->rport = rport;
 	mg_list_init(&c->hash_link);
 	mg_list_init(&c->link);
+	mg_list_init(&c->batch_link);
 	c->sndbuf = tcp->cfg.sndbuf;
 	c->rcvbuf = tcp->cfg.rcvbuf;
 	c->rcv_wscale = tcp->cfg.no_wscale ? 0 : tcp->rcv_wscale;
@@ -371,6 +375,7 @@ tcp_set_closed(struct mg_tcp_conn *c, int err)
 	if (c->err == 0)
 		c->err = err;
 	tcp_hash_remove(c);
+	mg_list_remove(&c->batch_link);
 	mg_timer_cancel(&c->timer);
 	c->rto_deadline = c->delack_deadline = c->persist_deadline = 0;
 	c->keep_deadline = c->close_deadline = 0;
@@ -576,6 +581,38 @@ pmtu_lower(struct mg_tcp_conn *c, uint16_t mtu)
 	c->busy--;
 	tcp_notify(c);
 	(void)tcp_maybe_free(c);
+}
+
+/*
+ * In-order data that calls for an ACK (every second segment, RFC 5681 4.2) gets it
+ * when the device's batch of frames ends rather than at once: a batch that brings many
+ * segments of one connection, as a loaded link or the TAP's coalescing does, is
+ * answered with one cumulative ACK. The ACK leaves in the same flush as it would have,
+ * only fewer of them; a sender counting bytes (RFC 3465, Linux) loses nothing by it.
+ * Out-of-order data, duplicates and window updates are still answered at once.
+ */
+void
+tcp_ack_at_batch_end(struct mg_tcp_conn *c)
+{
+	if (mg_list_empty(&c->batch_link))
+		mg_list_push_back(&c->tcp->ack_batch, &c->batch_link);
+}
+
+void
+tcp_batch_end(void *arg)
+{
+	struct mg_tcp *tcp = arg;
+	struct mg_list *node;
+
+	while ((node = mg_list_pop_front(&tcp->ack_batch)) != NULL) {
+		struct mg_tcp_conn *c = mg_container_of(node, struct mg_tcp_conn, batch_link);
+
+		if (c->segs_unacked == 0)
+			continue;	/* data or a window update took the ACK along */
+		c->ack_now = true;
+		tcp_output(c);
+		tcp_timer_update(c);
+	}
 }
 
 void

@@ -442,11 +442,11 @@ data_input(struct mg_tcp_conn *c, struct tcp_seg *s)
 			c->bytes_received += added;
 			NET_COUNT_N(c->tcp->net, tcp, bytes_received, added);
 			/* A coalesced super-segment (device offloads) counts as the
-			 * segments it was made of, so that ACKs keep coming every
-			 * second one; without offloads no segment exceeds the link. */
+			 * segments it was made of; without offloads no segment exceeds
+			 * the link. The ACK waits for the end of the batch. */
 			c->segs_unacked += len > link_mss ? len / link_mss : 1;
 			if (c->segs_unacked >= 2)
-				c->ack_now = true;
+				tcp_ack_at_batch_end(c);
 			tcp_event(c, EV_READABLE);
 		} else {
 			if (!tcp_ooo_add(c, seq, seq + len))

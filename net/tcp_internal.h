@@ -82,6 +82,7 @@ struct tcp_seg {
 struct mg_tcp_conn {
 	struct mg_list hash_link;	/* in tcp->conns[] while it has a 4-tuple */
 	struct mg_list link;		/* listener's syn/accept queue, or tcp->all */
+	struct mg_list batch_link;	/* in tcp->ack_batch: ACK at the batch's end */
 	struct mg_tcp *tcp;
 	struct mg_tcp_listener *listener;	/* until accepted */
 	uint32_t laddr, raddr;
@@ -190,6 +191,7 @@ struct mg_tcp {
 	struct mg_list tws[TCP_HASH_BUCKETS];
 	struct mg_list listeners;
 	struct mg_list all;		/* connections not on a listener's queue */
+	struct mg_list ack_batch;	/* connections owing an ACK when the batch ends */
 	size_t conn_count;
 	struct tcp_tw *tw_mem;
 	struct mg_list tw_free, tw_fifo;
@@ -220,6 +222,9 @@ void tcp_notify(struct mg_tcp_conn *c);
 /* Record events for the callbacks and wake the fibers waiting for them. */
 void tcp_event(struct mg_tcp_conn *c, unsigned ev);
 void tcp_input(void *arg, struct mg_net *net, const struct mg_ipv4_rx *rx);
+/* Owe c's peer an ACK, sent by tcp_batch_end() when the batch of frames ends. */
+void tcp_ack_at_batch_end(struct mg_tcp_conn *c);
+void tcp_batch_end(void *arg);
 struct tcp_tw *tcp_tw_lookup(struct mg_tcp *tcp, uint32_t laddr, uint16_t lport,
 			     uint32_t raddr, uint16_t rport);
 void tcp_tw_insert(struct mg_tcp *tcp, struct tcp_tw *tw);

@@ -12,9 +12,18 @@
 #                                                  "sent N" (N: sends that worked); closes
 #                                                  them when stdin closes
 #   tcpbench.py stats HOST [PORT]                  the sink's report (UDP, port 9999)
-import socket, sys, threading, time
+# Linux's sending sockets (send, and the source server) use the congestion control named
+# by TCP_CC in the environment, else the system's default
+# (net.ipv4.tcp_congestion_control).
+import os, socket, sys, threading, time
 
 CHUNK = 1 << 20
+
+
+def congestion_control(s):
+    cc = os.environ.get("TCP_CC")
+    if cc:
+        s.setsockopt(socket.IPPROTO_TCP, socket.TCP_CONGESTION, cc.encode())
 
 
 def discard(conn):
@@ -24,6 +33,7 @@ def discard(conn):
 
 
 def source(conn):
+    congestion_control(conn)
     buf = bytes(range(256)) * (CHUNK // 256)
     try:
         while True:
@@ -45,6 +55,7 @@ def serve(port, handler):
 
 def send(host, port, seconds):
     s = socket.create_connection((host, port), timeout=30)
+    congestion_control(s)
     buf = b"x" * CHUNK
     sent, t0 = 0, time.time()
     while time.time() - t0 < seconds:

@@ -96,6 +96,7 @@ struct mg_netdev {
 
 	/* Set by the receiver (the stack) with mg_netdev_set_receiver(). */
 	void (*receive)(void *arg, struct mg_pkt *frame);
+	void (*receive_end)(void *arg);
 	void *receive_arg;
 
 	/* Private to netdev.c. */
@@ -131,10 +132,14 @@ int mg_netdev_set_offloads(struct mg_netdev *dev, uint32_t offloads);
 /* Undo mg_netdev_init() and call ops->close; queued frames are dropped. */
 void mg_netdev_fini(struct mg_netdev *dev);
 
-/* Frames received from now on go to receive(arg, frame); the receiver owns the frame
- * (frame->data is the Ethernet header) and MUST free it with mg_pkt_free(). */
+/*
+ * Frames received from now on go to receive(arg, frame); the receiver owns the frame
+ * (frame->data is the Ethernet header) and MUST free it with mg_pkt_free(). After the
+ * last frame of each mg_netdev_poll() that delivered any, end(arg) is called (if not
+ * NULL): the receiver's chance to answer a whole batch at once (TCP's ACKs).
+ */
 void mg_netdev_set_receiver(struct mg_netdev *dev, void (*receive)(void *arg,
-			    struct mg_pkt *frame), void *arg);
+			    struct mg_pkt *frame), void (*end)(void *arg), void *arg);
 
 /*
  * Read what the device has waiting, a batch per driver call, at most max_batches calls,

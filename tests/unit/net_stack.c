@@ -789,7 +789,7 @@ netdev_main(int argc, char **argv)
 	CHECK(dev.pool.in_use == 0);
 	/* With every packet held by the receiver, input is still read (not left to spin
 	 * the loop) and dropped, and counted. */
-	mg_netdev_set_receiver(&dev, hold_frame, NULL);
+	mg_netdev_set_receiver(&dev, hold_frame, NULL, NULL);
 	for (int i = 0; i < 610; i++)
 		inject(out_q[0].b, 60);
 	CHECK(held_count == 600 && dev.pool.in_use == 600);

@@ -2,8 +2,8 @@
 /*
  * net_tcp_more.c -- simulated scenarios for the rest of TCP's behaviours: keepalive,
  * the MSS clamped to the link's MTU, path MTU discovery, Nagle's algorithm and
- * TCP_NODELAY, delayed ACKs, backpressure through the callback API, and the trace
- * ring's TCP counters.
+ * TCP_NODELAY, delayed ACKs, one ACK per batch of arriving segments, backpressure
+ * through the callback API, and the trace ring's TCP counters.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -402,6 +402,73 @@ a_lone_segment_is_acked_after_the_delayed_ack_timeout(void **state)
 	assert_true(res.t[0] >= 110 * MS && res.t[0] <= 112 * MS);
 }
 
+/* --- one ACK per batch ------------------------------------------------------------------------ */
+
+#define FLIGHT_SEGS	10	/* the initial window: one flight, arriving at one instant */
+
+static struct {
+	unsigned data_segs, acks;
+	uint32_t first_seq, last_ack;
+} bt;
+
+static bool
+record_batch(void *arg, unsigned from, const uint8_t *frame, size_t len)
+{
+	struct sim_seg seg;
+
+	(void)arg;
+	if (!sim_parse(frame, len, &seg))
+		return false;
+	if (from == 0 && seg.len > 0) {
+		if (bt.data_segs++ == 0)
+			bt.first_seq = seg.h.seq;
+	} else if (from == 1 && seg.len == 0 && bt.data_segs > 0) {
+		bt.acks++;
+		bt.last_ack = seg.h.ack;
+	}
+	return false;
+}
+
+static int
+one_flight(struct sim *s)
+{
+	static uint8_t buf[FLIGHT_SEGS * 1448];
+	struct mg_tcp_conn *client, *server;
+	size_t got = 0;
+
+	if (establish(s, &client, &server) != 0)
+		return 1;
+	memset(&bt, 0, sizeof(bt));
+	mg_sim_link_set_filter(s->link, record_batch, NULL);
+	mg_tcp_set_nodelay(client, true);
+	if (mg_tcp_send(client, buf, sizeof(buf)) != (long)sizeof(buf))
+		return 2;
+	while (got < sizeof(buf)) {
+		long n = mg_tcp_read(server, buf, sizeof(buf), mg_now_ns() + 5 * SEC);
+
+		if (n <= 0)
+			return 3;
+		got += (size_t)n;
+	}
+	mg_sleep_ns(SEC);
+	res.count[0] = bt.data_segs;
+	res.count[1] = bt.acks;
+	res.count[2] = bt.last_ack - bt.first_seq;
+	(void)mg_tcp_close(client);
+	(void)mg_tcp_close(server);
+	return 0;
+}
+
+static void
+segments_arriving_in_one_batch_get_one_cumulative_ack(void **state)
+{
+	(void)state;
+	assert_int_equal(run(one_flight, NULL, NULL), 0);
+	assert_int_equal(res.count[0], FLIGHT_SEGS);
+	assert_int_equal(res.count[1], 1);	/* not one per second segment: five */
+	assert_int_equal(res.count[2], FLIGHT_SEGS * 1448);
+}
+
 /* --- backpressure through callbacks --------------------------------------------------------- */
 
 #define PUSH_BYTES (200 * 1024)
@@ -539,6 +606,7 @@ main(void)
 			fragmentation_needed_lowers_the_segment_size_and_the_data_gets_through),
 		cmocka_unit_test(nagle_coalesces_small_writes_and_nodelay_sends_each),
 		cmocka_unit_test(a_lone_segment_is_acked_after_the_delayed_ack_timeout),
+		cmocka_unit_test(segments_arriving_in_one_batch_get_one_cumulative_ack),
 		cmocka_unit_test(a_full_send_buffer_says_eagain_and_the_writable_callback_resumes),
 		cmocka_unit_test(tcp_counters_are_written_to_the_trace_ring),
 	};
