@@ -58,6 +58,7 @@ static const struct counter_def counter_defs[] = {
 	C(tcp, timewait_reused), C(tcp, pmtu_updates), C(tcp, pmtu_ignored),
 	C(tcp, bytes_queued), C(tcp, bytes_sent),
 	C(tcp, bytes_retransmitted), C(tcp, bytes_acked), C(tcp, bytes_received),
+	C(tcp, acks_coalesced), C(tcp, tx_wait_big),
 };
 #undef C
 #undef D

@@ -609,6 +609,9 @@ tcp_batch_end(void *arg)
 
 		if (c->segs_unacked == 0)
 			continue;	/* data or a window update took the ACK along */
+		/* One ACK where every second segment would have had its own. */
+		if (c->segs_unacked >= 2)
+			NET_COUNT_N(tcp->net, tcp, acks_coalesced, (c->segs_unacked - 2) / 2);
 		c->ack_now = true;
 		tcp_output(c);
 		tcp_timer_update(c);

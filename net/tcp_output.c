@@ -175,8 +175,10 @@ send_segment(struct mg_tcp_conn *c, uint32_t seq, uint32_t *data_len, uint8_t fl
 		 * one segment at a time: the 64 KiB packets are all queued for the device, so
 		 * small segments would only fill its queue (and be dropped there) and cost a
 		 * frame each down to the peer. The ACK, or the timer, brings tcp_output back. */
-		if (pkt == NULL && seq == c->snd_nxt && c->snd_nxt != c->snd_una)
+		if (pkt == NULL && seq == c->snd_nxt && c->snd_nxt != c->snd_una) {
+			NET_COUNT(net, tcp, tx_wait_big);
 			return -ENOBUFS;
+		}
 		if (pkt == NULL) {
 			len = seg;
 			h.flags &= (uint8_t)~(MG_TCP_FIN | MG_TCP_PSH);

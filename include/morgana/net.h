@@ -154,6 +154,10 @@ struct mg_net_counters {
 		uint64_t bytes_retransmitted;
 		uint64_t bytes_acked;
 		uint64_t bytes_received;	/* delivered in order */
+		uint64_t acks_coalesced;	/* ACKs saved (one per second segment)
+						 * by one ACK for a whole batch */
+		uint64_t tx_wait_big;		/* sends held for the next ACK: no 64 KiB
+						 * packet free (offloads) */
 	} tcp;
 };
 

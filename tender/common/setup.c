@@ -54,7 +54,7 @@ mg_tender_parse_args(const struct mg_tender *t, int argc, char *argv[],
 		}
 		if (strcmp(argv[i], "--net-offload=on") == 0 ||
 		    strcmp(argv[i], "--net-offload=off") == 0) {
-			a->net_offload_off = argv[i][14] == 'f';
+			a->net_offload_off = strcmp(argv[i], "--net-offload=off") == 0;
 			continue;
 		}
 		if (a->dev_count == MG_MANIFEST_MAX_DEVICES ||

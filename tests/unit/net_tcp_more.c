@@ -467,6 +467,7 @@ segments_arriving_in_one_batch_get_one_cumulative_ack(void **state)
 	assert_int_equal(res.count[0], FLIGHT_SEGS);
 	assert_int_equal(res.count[1], 1);	/* not one per second segment: five */
 	assert_int_equal(res.count[2], FLIGHT_SEGS * 1448);
+	assert_int_equal(res.c[1].tcp.acks_coalesced, FLIGHT_SEGS / 2 - 1);
 }
 
 /* --- backpressure through callbacks --------------------------------------------------------- */
