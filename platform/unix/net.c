@@ -25,6 +25,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "../common/tap.h"
 #include "unix.h"
 
 #define ETHER_HEADER_LEN	14
@@ -32,33 +33,6 @@
 
 static uint16_t interface_mtu(const char *ifname);
 static int tap_error(int error, const char *ifname, char *err, size_t err_len);
-static uint32_t tap_offloads(int fd);
-
-/*
- * Header size and receive offloads on a TAP opened with IFF_VNET_HDR: the most the
- * kernel grants of checksums plus TSO, checksums alone, nothing. Returns the plat.h
- * offload bits, or 0 if even the header size was refused (the caller gives up).
- */
-static uint32_t
-tap_offloads(int fd)
-{
-	static const unsigned long wanted[] = { TUN_F_CSUM | TUN_F_TSO4, TUN_F_CSUM, 0 };
-	int hdr_len = MG_PLAT_NET_VNET_HDR_LEN;
-	uint32_t offloads = MG_PLAT_NET_VNET_HDR | MG_PLAT_NET_CSUM | MG_PLAT_NET_TSO4;
-
-	if (ioctl(fd, TUNSETVNETHDRSZ, &hdr_len) < 0)
-		return 0;
-	for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++) {
-		if (ioctl(fd, TUNSETOFFLOAD, wanted[i]) < 0)
-			continue;
-		if (wanted[i] & TUN_F_CSUM)
-			offloads |= MG_PLAT_NET_GUEST_CSUM;
-		if (wanted[i] & TUN_F_TSO4)
-			offloads |= MG_PLAT_NET_GUEST_TSO4;
-		break;
-	}
-	return offloads;
-}
 
 /*
  * The interface's MTU as the host configured it, so that the stack never builds frames
@@ -139,7 +113,7 @@ mg_unix_tap_open(const char *ifname, bool offload, struct mg_unix_device *dev, c
 		close(fd);
 		return tap_error(error, ifname, err, err_len);
 	}
-	dev->net.offloads = offload ? tap_offloads(fd) : 0;
+	dev->net.offloads = offload ? mg_tap_offloads(fd) : 0;
 	if (offload && dev->net.offloads == 0) {
 		close(fd);
 		snprintf(err, err_len, "TAP interface '%s' refuses a 12-byte virtio-net header: "

@@ -18,6 +18,7 @@
 
 #include <morgana/plat.h>
 
+#include "../../platform/common/tap.h"
 #include "tender.h"
 
 #define NET_MTU		1500u
@@ -46,32 +47,6 @@ mg_tender_device_parse(const char *opt, struct mg_tender_device_arg *arg)
 	return 0;
 }
 
-/*
- * The 12-byte virtio-net header and the receive offloads on a TAP opened with
- * IFF_VNET_HDR: checksums plus TSO, or checksums, or nothing, whatever the kernel
- * grants first. Returns plat.h's offload bits, 0 if the header size was refused.
- */
-static uint32_t
-tap_offloads(int fd)
-{
-	static const unsigned long wanted[] = { TUN_F_CSUM | TUN_F_TSO4, TUN_F_CSUM, 0 };
-	int hdr_len = MG_PLAT_NET_VNET_HDR_LEN;
-	uint32_t offloads = MG_PLAT_NET_VNET_HDR | MG_PLAT_NET_CSUM | MG_PLAT_NET_TSO4;
-
-	if (ioctl(fd, TUNSETVNETHDRSZ, &hdr_len) < 0)
-		return 0;
-	for (size_t i = 0; i < sizeof(wanted) / sizeof(wanted[0]); i++) {
-		if (ioctl(fd, TUNSETOFFLOAD, wanted[i]) < 0)
-			continue;
-		if (wanted[i] & TUN_F_CSUM)
-			offloads |= MG_PLAT_NET_GUEST_CSUM;
-		if (wanted[i] & TUN_F_TSO4)
-			offloads |= MG_PLAT_NET_GUEST_TSO4;
-		break;
-	}
-	return offloads;
-}
-
 static int
 open_tap(const char *ifname, bool offload, struct mg_tender_device *dev, char *why,
 	 size_t why_len)
@@ -91,7 +66,7 @@ open_tap(const char *ifname, bool offload, struct mg_tender_device *dev, char *w
 	memcpy(ifr.ifr_name, ifname, strlen(ifname));
 	if (ioctl(fd, TUNSETIFF, &ifr) < 0)
 		goto fail;
-	dev->offloads = offload ? tap_offloads(fd) : 0;
+	dev->offloads = offload ? mg_tap_offloads(fd) : 0;
 	if (offload && dev->offloads == 0)
 		goto fail;
 	/* A random, locally administered, unicast address. */

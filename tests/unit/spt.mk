@@ -8,4 +8,5 @@ spt_layout_SRCS = tests/unit/spt_layout.c tender/spt/layout.c tender/common/util
 # The command line all tenders share.
 UNIT_TESTS += tender_args
 tender_args_SRCS = tests/unit/tender_args.c tender/common/setup.c tender/common/elf.c \
-	tender/common/devices.c tender/common/util.c platform/common/manifest.c
+	tender/common/devices.c tender/common/util.c platform/common/manifest.c \
+	platform/common/tap.c
