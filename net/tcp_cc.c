@@ -97,19 +97,18 @@ cubic_on_ack(struct mg_tcp_conn *c, uint32_t acked)
 void
 tcp_cc_on_ack(struct mg_tcp_conn *c, uint32_t acked, uint32_t flight_before)
 {
-	uint32_t mss = c->mss, limit = 2 * mss;
+	uint32_t mss = c->mss;
 
 	/* Grow only a window that was used (RFC 7661's spirit): an idle application must
 	 * not inflate cwnd with ACKs of small writes. */
 	if (flight_before + 2 * mss < c->cwnd)
 		return;
-	/* ABC's L bounds the burst a stretch ACK may release; with segmentation offload a
-	 * super-segment is the burst anyway, and a peer whose device coalesces what it
-	 * receives ACKs once per super-segment, which L = 2 would starve. */
-	if (tcp_send_max(c) > limit)
-		limit = tcp_send_max(c);
+	/* Slow start counts every byte an ACK covers (RFC 3465 without its limit L, as
+	 * Linux does): receivers that coalesce -- Linux's GRO, Morgana's one ACK per batch
+	 * -- send one ACK for many segments, and L = 2 segments would make slow start
+	 * grow by a constant per round trip instead of doubling. */
 	if (c->cwnd < c->ssthresh) {
-		c->cwnd += acked < limit ? acked : limit;
+		c->cwnd += acked;
 	} else if (c->tcp->cfg.cc == MG_TCP_CC_CUBIC) {
 		cubic_on_ack(c, acked);
 	} else {

@@ -451,6 +451,7 @@ one_flight(struct sim *s)
 		got += (size_t)n;
 	}
 	mg_sleep_ns(SEC);
+	mg_tcp_info(client, &res.info);
 	res.count[0] = bt.data_segs;
 	res.count[1] = bt.acks;
 	res.count[2] = bt.last_ack - bt.first_seq;
@@ -468,6 +469,8 @@ segments_arriving_in_one_batch_get_one_cumulative_ack(void **state)
 	assert_int_equal(res.count[1], 1);	/* not one per second segment: five */
 	assert_int_equal(res.count[2], FLIGHT_SEGS * 1448);
 	assert_int_equal(res.c[1].tcp.acks_coalesced, FLIGHT_SEGS / 2 - 1);
+	/* And the sender's slow start counts all it covers: the window doubled. */
+	assert_int_equal(res.info.cwnd, 2 * FLIGHT_SEGS * res.info.mss);
 }
 
 /* --- backpressure through callbacks --------------------------------------------------------- */
