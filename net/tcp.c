@@ -609,9 +609,9 @@ tcp_batch_end(void *arg)
 
 		if (c->segs_unacked == 0)
 			continue;	/* data or a window update took the ACK along */
-		/* One ACK where every second segment would have had its own. */
-		if (c->segs_unacked >= 2)
-			NET_COUNT_N(tcp->net, tcp, acks_coalesced, (c->segs_unacked - 2) / 2);
+		/* One ACK where every second segment would have had its own (queued at 2,
+		 * the count only grows until an ACK clears it). */
+		NET_COUNT_N(tcp->net, tcp, acks_coalesced, (c->segs_unacked - 2) / 2);
 		c->ack_now = true;
 		tcp_output(c);
 		tcp_timer_update(c);

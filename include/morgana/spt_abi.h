@@ -51,7 +51,7 @@
 #define MG_SPT_BOOT_INFO	0x11000
 #define MG_SPT_IMAGE_BASE	0x100000
 #define MG_SPT_STACK_SIZE	(128 * 1024)
-#define MG_SPT_ABI_VERSION	3	/* 2: mg_plat_boot_info.cpu_features; 3: devices[].offloads */
+#define MG_SPT_ABI_VERSION	3	/* 2: devices[].offloads or cpu_features; 3: both */
 
 #ifndef __ASSEMBLER__
 /* A device as the tender opened it; devices[i] is the manifest's device i. */

@@ -52,9 +52,12 @@ mg_tender_parse_args(const struct mg_tender *t, int argc, char *argv[],
 			}
 			continue;
 		}
-		if (strcmp(argv[i], "--net-offload=on") == 0 ||
-		    strcmp(argv[i], "--net-offload=off") == 0) {
-			a->net_offload_off = strcmp(argv[i], "--net-offload=off") == 0;
+		if (strcmp(argv[i], "--net-offload=on") == 0) {
+			a->net_offload_off = false;
+			continue;
+		}
+		if (strcmp(argv[i], "--net-offload=off") == 0) {
+			a->net_offload_off = true;
 			continue;
 		}
 		if (a->dev_count == MG_MANIFEST_MAX_DEVICES ||

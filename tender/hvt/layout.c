@@ -57,7 +57,8 @@ page_table_bytes(uint64_t mem_size)
  * (leaf_bits()), where before the boot info cost a shadow fault of its own.
  */
 struct places {
-	uint64_t boot_info, heap_start, heap_end, main_stack, stack_top;
+	uint64_t boot_info;		/* its pages end where the heap starts */
+	uint64_t heap_start, heap_end, main_stack, stack_top;
 };
 
 static void
@@ -298,8 +299,7 @@ make_present(struct mg_hvt_mem *mem, const struct places *p)
 
 /* The memory map: the tender's structures, the image, the stacks, boot info and heap. */
 static int
-add_regions(struct mg_hvt_mem *mem, const struct mg_elf_image *image, const struct places *p,
-	    uint64_t boot_info_bytes)
+add_regions(struct mg_hvt_mem *mem, const struct mg_elf_image *image, const struct places *p)
 {
 	int rc;
 
@@ -323,9 +323,7 @@ add_regions(struct mg_hvt_mem *mem, const struct mg_elf_image *image, const stru
 		rc = mg_hvt_mem_add_region(mem, p->stack_top - MG_HVT_STACK_SIZE, p->stack_top,
 					   HVT_PROT_R | HVT_PROT_W);
 	if (rc == 0)
-		rc = mg_hvt_mem_add_region(mem, p->boot_info,
-					   p->boot_info + ROUND_UP(boot_info_bytes, HVT_PAGE),
-					   HVT_PROT_R);
+		rc = mg_hvt_mem_add_region(mem, p->boot_info, p->heap_start, HVT_PROT_R);
 	if (rc == 0)
 		rc = mg_hvt_mem_add_region(mem, p->main_stack,
 					   p->main_stack + MG_HVT_MAIN_STACK_SIZE,
@@ -355,7 +353,7 @@ mg_hvt_layout(struct mg_hvt *hvt, const struct mg_elf_image *image, char *const 
 		snprintf(why, why_len, "image too large for guest memory");
 		return -EFBIG;
 	}
-	rc = add_regions(mem, image, &p, CMDLINE_OFF + cmdline_len);
+	rc = add_regions(mem, image, &p);
 	if (rc != 0) {
 		snprintf(why, why_len, "cannot lay out guest memory: %s", strerror(-rc));
 		return rc;

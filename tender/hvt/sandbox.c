@@ -126,7 +126,8 @@ mg_hvt_sandbox(const struct mg_hvt *hvt, int vcpu_fd, char *why, size_t why_len)
 	static struct filter f;
 	const struct call *use[NCALLS];
 	int io_fds[MAX_FDS], block_fds[MAX_FDS];
-	size_t io_count = 0, block_count = 0, n = 0, half, kill_at, at[RULE_ANY + 1];
+	size_t io_count = 0, block_count = 0, n = 0, half, tests_at, kill_at;
+	size_t at[RULE_ANY + 1];
 	struct sock_fprog prog;
 	long rc;
 	int err;
@@ -154,7 +155,8 @@ mg_hvt_sandbox(const struct mg_hvt *hvt, int vcpu_fd, char *why, size_t why_len)
 	half = n / 2;
 	/* Where each block starts: the arch check (3), the load of nr, the two range
 	 * tests, one test per number, then the kill and the rule blocks. */
-	kill_at = 3 + 1 + 2 + n;
+	tests_at = 3 + 1 + 2;
+	kill_at = tests_at + n;
 	at[RULE_VCPU] = kill_at + 1;
 	at[RULE_IO] = at[RULE_VCPU] + 3 + nreqs + 1;
 	at[RULE_BLOCK] = at[RULE_IO] + one_of_block_len(io_count);
@@ -167,7 +169,8 @@ mg_hvt_sandbox(const struct mg_hvt *hvt, int vcpu_fd, char *why, size_t why_len)
 	emit(&f, BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS, 0, 0);
 	emit(&f, BPF_LD | BPF_W | BPF_ABS, NR, 0, 0);
 	emit(&f, BPF_JMP | BPF_JGT | BPF_K, (uint32_t)use[n - 1]->nr, to(&f, kill_at), 0);
-	emit(&f, BPF_JMP | BPF_JGT | BPF_K, (uint32_t)use[half - 1]->nr, to(&f, 6 + half), 0);
+	emit(&f, BPF_JMP | BPF_JGT | BPF_K, (uint32_t)use[half - 1]->nr,
+	     to(&f, tests_at + half), 0);
 	for (size_t i = 0; i < n; i++)
 		emit(&f, BPF_JMP | BPF_JEQ | BPF_K, (uint32_t)use[i]->nr,
 		     to(&f, at[use[i]->rule]), 0);
