@@ -52,7 +52,7 @@ static const struct counter_def counter_defs[] = {
 	C(tcp, drop_max_conns), C(tcp, drop_nobuf), C(tcp, active_opens),
 	C(tcp, passive_opens), C(tcp, established), C(tcp, resets_rx), C(tcp, resets_tx),
 	C(tcp, conn_timeouts), C(tcp, retransmits), C(tcp, fast_retransmits),
-	C(tcp, timeouts), C(tcp, challenge_acks), C(tcp, challenge_acks_limited),
+	C(tcp, timeouts), C(tcp, tlp_probes), C(tcp, tlp_losses), C(tcp, challenge_acks), C(tcp, challenge_acks_limited),
 	C(tcp, syncookies_sent), C(tcp, syncookies_ok), C(tcp, syncookies_bad),
 	C(tcp, zero_window_probes), C(tcp, keepalive_probes), C(tcp, timewait_evicted),
 	C(tcp, timewait_reused), C(tcp, pmtu_updates), C(tcp, pmtu_ignored),

@@ -19,6 +19,8 @@ static bool ack_input(struct mg_tcp_conn *c, struct tcp_seg *s);
 static void new_ack(struct mg_tcp_conn *c, struct tcp_seg *s);
 static void dup_ack(struct mg_tcp_conn *c, const struct tcp_seg *s);
 static void maybe_enter_recovery(struct mg_tcp_conn *c);
+static bool tlp_shows_loss(const struct mg_tcp_conn *c);
+static void tlp_on_ack(struct mg_tcp_conn *c, const struct tcp_seg *s, uint32_t una);
 static void window_update(struct mg_tcp_conn *c, const struct tcp_seg *s);
 static bool fin_acked(struct mg_tcp_conn *c);
 static void data_input(struct mg_tcp_conn *c, struct tcp_seg *s);
@@ -207,7 +209,7 @@ seg_acceptable(struct mg_tcp_conn *c, const struct tcp_seg *s)
 static bool
 ack_input(struct mg_tcp_conn *c, struct tcp_seg *s)
 {
-	uint32_t ack = s->h.ack;
+	uint32_t ack = s->h.ack, una = c->snd_una;
 
 	if (c->state == MG_TCP_SYN_RECEIVED) {
 		if (seq_leq(ack, c->snd_una) || seq_gt(ack, c->snd_nxt)) {
@@ -242,6 +244,7 @@ ack_input(struct mg_tcp_conn *c, struct tcp_seg *s)
 	else
 		dup_ack(c, s);
 	maybe_enter_recovery(c);
+	tlp_on_ack(c, s, una);
 	if (c->sack_ok && s->h.opts.sack_count > 0)
 		tcp_sack_lost_retransmits(c, &s->h.opts);
 	window_update(c, s);
@@ -327,6 +330,7 @@ new_ack(struct mg_tcp_conn *c, struct tcp_seg *s)
 	if (c->ca == CA_OPEN)
 		tcp_cc_on_ack(c, acked, flight);
 	tcp_rto_restart(c);
+	tcp_tlp_arm(c);
 	if (data_acked > 0 && tcp_ring_room(&c->sbuf, c->sndbuf) > 0 && !c->fin_queued)
 		tcp_event(c, EV_WRITABLE);
 }
@@ -346,14 +350,66 @@ dup_ack(struct mg_tcp_conn *c, const struct tcp_seg *s)
 		c->dupacks++;
 }
 
-/* When to start recovery: DupThresh duplicate ACKs, or SACK information that shows the
- * first outstanding segment lost (RFC 6675 5, RFC 6582 3.2). */
+/*
+ * Whether a tail loss probe came through while data sent before it did not: all of that
+ * left at least a probe timeout (two RTTs) before the probe, so it is lost, which is
+ * what RACK (RFC 8985 6) would conclude from the send times.
+ */
+static bool
+tlp_shows_loss(const struct mg_tcp_conn *c)
+{
+	uint32_t last = c->tlp_end - 1;
+
+	if (!c->tlp_out || !seq_lt(c->snd_una, c->tlp_start))
+		return false;
+	for (unsigned i = 0; i < c->sacked_count; i++)
+		if (seq_leq(c->sacked[i].left, last) && seq_gt(c->sacked[i].right, last))
+			return true;
+	return false;
+}
+
+/*
+ * RFC 8985 7.4: what the ACKs after a probe say. A probe of new data ends its episode
+ * once acknowledged. A resent segment that the peer then reports twice (a duplicate
+ * ACK, or a D-SACK, RFC 2883) repaired nothing; acknowledged and passed with no such
+ * report, it repaired a loss, which the congestion window answers for as fast recovery
+ * would.
+ */
+static void
+tlp_on_ack(struct mg_tcp_conn *c, const struct tcp_seg *s, uint32_t una)
+{
+	const struct mg_tcp_opts *o = &s->h.opts;
+	uint32_t ack = s->h.ack;
+	bool dsack = o->sack_count > 0 && seq_leq(o->sack[0].right, ack) &&
+		     seq_geq(o->sack[0].left, c->tlp_start);
+	bool dup = ack == una && s->len == 0 && o->sack_count == 0;
+
+	if (!c->tlp_out || seq_lt(ack, c->tlp_end))
+		return;
+	if (!c->tlp_retrans || dsack || dup) {
+		c->tlp_out = false;
+	} else if (seq_gt(ack, c->tlp_end)) {
+		NET_COUNT(c->tcp->net, tcp, tlp_losses);
+		tcp_cc_on_loss(c);
+		c->tlp_out = false;
+	}
+	if (!c->tlp_out)
+		tcp_tlp_arm(c);
+}
+
+/* When to start recovery: DupThresh duplicate ACKs, SACK information that shows the
+ * first outstanding segment lost (RFC 6675 5, RFC 6582 3.2), or a tail loss probe that
+ * arrived above a hole. */
 static void
 maybe_enter_recovery(struct mg_tcp_conn *c)
 {
+	bool probe;
+
 	if (c->ca != CA_OPEN || c->snd_nxt == c->snd_una)
 		return;
-	if (c->dupacks < TCP_DUPTHRESH && !(c->sack_ok && tcp_is_lost_from(c, c->snd_una)))
+	probe = c->sack_ok && tlp_shows_loss(c);
+	if (c->dupacks < TCP_DUPTHRESH && !(c->sack_ok && tcp_is_lost_from(c, c->snd_una)) &&
+	    !probe)
 		return;
 	/* RFC 6582 4.1: not again for losses of the window we already reduced for. */
 	if (!c->sack_ok && seq_lt(c->snd_una - 1, c->recover))
@@ -362,6 +418,12 @@ maybe_enter_recovery(struct mg_tcp_conn *c)
 	c->recover = c->snd_nxt;
 	c->high_rxt = c->snd_una;
 	c->lost_end = c->snd_una + c->mss;
+	if (probe) {
+		c->lost_end = seq_max(c->lost_end, c->tlp_start);
+		NET_COUNT(c->tcp->net, tcp, tlp_losses);
+	}
+	c->tlp_out = false;
+	c->tlp_deadline = 0;
 	NET_COUNT(c->tcp->net, tcp, fast_retransmits);
 	tcp_cc_on_loss(c);
 }

@@ -34,6 +34,8 @@
 #define TCP_PAWS_IDLE_NS	(24ull * 24 * 3600 * 1000000000)	/* RFC 7323 5.5 */
 #define TCP_COOKIE_SLOT_NS	(64ull * 1000000000)
 #define TCP_PMTU_MIN		576	/* "fragmentation needed" below this is not believed */
+#define TCP_TLP_MIN_NS		(10ull * 1000000)	/* shortest probe timeout (as Linux) */
+#define TCP_TLP_DELACK_NS	(200ull * 1000000)	/* RFC 8985 7.2's WCDelAckT */
 #define TCP_PRF_ISN		1	/* domains of tcp_prf() */
 #define TCP_PRF_TS		2
 #define TCP_PRF_COOKIE		0x1000	/* + the time slot */
@@ -137,6 +139,9 @@ struct mg_tcp_conn {
 	unsigned sacked_count;
 	uint32_t recover, high_rxt, lost_end;
 	uint32_t rxt_nxt;		/* snd_nxt when we last retransmitted */
+	uint64_t tlp_deadline;		/* tail loss probe timeout (RFC 8985 7) */
+	uint32_t tlp_start, tlp_end;	/* the probe's sequence range, while tlp_out */
+	bool tlp_out, tlp_retrans;	/* a probe is out; it resent old data */
 	unsigned dupacks;
 	uint32_t cwnd, ssthresh;
 	uint32_t cc_acc;		/* bytes acked toward the next increase */
@@ -249,6 +254,7 @@ int tcp_send_flags(struct mg_tcp_conn *c, uint32_t seq, uint8_t flags);
 void tcp_send_ack(struct mg_tcp_conn *c);
 void tcp_send_challenge_ack(struct mg_tcp_conn *c);
 void tcp_send_syn(struct mg_tcp_conn *c);
+void tcp_send_tail_probe(struct mg_tcp_conn *c);
 /* RST (and ACK if ack_flag) answering a segment that has no connection. */
 void tcp_send_reset(struct mg_tcp *tcp, const struct tcp_seg *s);
 int tcp_send_raw(struct mg_tcp *tcp, uint32_t laddr, uint16_t lport, uint32_t raddr,
@@ -268,6 +274,7 @@ void tcp_timer_fire(void *arg);
 void tcp_timer_update(struct mg_tcp_conn *c);
 void tcp_rtt_sample(struct mg_tcp_conn *c, uint64_t rtt_ns);
 void tcp_rto_restart(struct mg_tcp_conn *c);
+void tcp_tlp_arm(struct mg_tcp_conn *c);
 void tcp_tw_fire(void *arg);
 
 /* tcp_cc.c */

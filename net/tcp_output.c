@@ -580,6 +580,7 @@ send_new(struct mg_tcp_conn *c, uint32_t pipe)
 	}
 	if (c->rto_deadline == 0)
 		c->rto_deadline = mg_now_ns() + c->rto_ns;
+	tcp_tlp_arm(c);
 	return true;
 blocked:
 	/* Zero window with nothing in flight: only probes will learn when it opens. */
@@ -591,6 +592,40 @@ blocked:
 		c->persist_deadline = mg_now_ns() + (t > TCP_PERSIST_MAX_NS ? TCP_PERSIST_MAX_NS : t);
 	}
 	return false;
+}
+
+/*
+ * A tail loss probe (RFC 8985 7.3): one new segment if the peer's window has room for
+ * it, whatever the congestion window says, else the last segment sent once more. The
+ * ACK it draws shows what of the tail is missing (tcp_input.c).
+ */
+void
+tcp_send_tail_probe(struct mg_tcp_conn *c)
+{
+	uint32_t data_end = c->sbuf_seq + c->sbuf.len, wnd_end = c->snd_una + c->snd_wnd;
+	uint32_t seg = payload_max(c), len;
+
+	c->tlp_out = true;
+	c->tlp_retrans = !(seq_lt(c->snd_nxt, data_end) && seq_lt(c->snd_nxt, wnd_end));
+	if (!c->tlp_retrans) {
+		len = seq_min(data_end, wnd_end) - c->snd_nxt;
+		len = len < seg ? len : seg;
+		c->tlp_start = c->snd_nxt;
+		if (send_segment(c, c->snd_nxt, &len, MG_TCP_ACK | (c->snd_nxt + len ==
+				 data_end ? MG_TCP_PSH : 0), NULL) != 0) {
+			c->tlp_out = false;	/* nothing went: the timeout covers the tail */
+			return;
+		}
+		c->snd_nxt += len;
+		NET_COUNT_N(c->tcp->net, tcp, bytes_sent, len);
+	} else {
+		len = c->snd_nxt - c->snd_una;
+		len = len < seg ? len : seg;
+		c->tlp_start = c->snd_nxt - len;
+		(void)send_range(c, c->tlp_start, len);
+	}
+	c->tlp_end = c->snd_nxt;
+	NET_COUNT(c->tcp->net, tcp, tlp_probes);
 }
 
 void

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * tcp_timer.c -- the one timer of each connection, armed for the earliest of its
- * deadlines: retransmission (RFC 6298), delayed ACK, zero-window probe, keepalive,
- * and the FIN_WAIT_2 limit after close. Also the RTT estimator.
+ * deadlines: retransmission (RFC 6298), tail loss probe (RFC 8985 7), delayed ACK,
+ * zero-window probe, keepalive, and the FIN_WAIT_2 limit after close. Also the RTT
+ * estimator.
  */
 #include <errno.h>
 
@@ -11,6 +12,7 @@
 #include "tcp_internal.h"
 
 static void rto_fire(struct mg_tcp_conn *c, uint64_t now);
+static void tlp_fire(struct mg_tcp_conn *c, uint64_t now);
 static void persist_fire(struct mg_tcp_conn *c, uint64_t now);
 static void keepalive_fire(struct mg_tcp_conn *c);
 
@@ -44,6 +46,7 @@ tcp_timer_update(struct mg_tcp_conn *c)
 	c->keep_deadline = keepalive_applies(c)
 		? c->last_rx_ns + c->keep_idle_ns + c->keep_sent * c->keep_intvl_ns : 0;
 	t = earliest(c->rto_deadline, c->delack_deadline);
+	t = earliest(t, c->tlp_deadline);
 	t = earliest(t, c->persist_deadline);
 	t = earliest(t, c->keep_deadline);
 	t = earliest(t, c->close_deadline);
@@ -86,6 +89,42 @@ tcp_rto_restart(struct mg_tcp_conn *c)
 	c->rto_deadline = c->snd_una == c->snd_nxt ? 0 : mg_now_ns() + c->rto_ns;
 }
 
+/*
+ * RFC 8985 7.2: after sending new data or taking an ACK, a probe timeout of two smoothed
+ * RTTs (plus the peer's worst delayed ACK when one segment is out), so that a lost tail
+ * shows itself to SACK recovery instead of waiting for the retransmission timeout. Only
+ * with SACK, in the open state, one probe out at a time, and never after the RTO.
+ */
+void
+tcp_tlp_arm(struct mg_tcp_conn *c)
+{
+	uint32_t flight = c->snd_nxt - c->snd_una;
+	uint64_t pto = 2 * c->srtt_ns, now;
+
+	c->tlp_deadline = 0;
+	if (!c->sack_ok || c->ca != CA_OPEN || c->tlp_out || flight == 0 || c->srtt_ns == 0 ||
+	    c->state == MG_TCP_SYN_SENT || c->state == MG_TCP_SYN_RECEIVED)
+		return;
+	if (flight <= c->mss)
+		pto += TCP_TLP_DELACK_NS;
+	if (pto < TCP_TLP_MIN_NS)
+		pto = TCP_TLP_MIN_NS;
+	now = mg_now_ns();
+	if (c->rto_deadline != 0 && now + pto >= c->rto_deadline)
+		return;
+	c->tlp_deadline = now + pto;
+}
+
+static void
+tlp_fire(struct mg_tcp_conn *c, uint64_t now)
+{
+	c->tlp_deadline = 0;
+	if (c->ca != CA_OPEN || c->tlp_out || c->snd_una == c->snd_nxt)
+		return;
+	tcp_send_tail_probe(c);
+	c->rto_deadline = now + c->rto_ns;
+}
+
 /* RFC 6298 5.4-5.7 with RFC 5681's loss window and RFC 6675 5.1's marking. */
 static void
 rto_fire(struct mg_tcp_conn *c, uint64_t now)
@@ -97,6 +136,8 @@ rto_fire(struct mg_tcp_conn *c, uint64_t now)
 	if (c->snd_una == c->snd_nxt)
 		return;
 	NET_COUNT(c->tcp->net, tcp, timeouts);
+	c->tlp_deadline = 0;
+	c->tlp_out = false;
 	if (++c->retries > (handshake ? cfg->syn_retries : cfg->max_retries)) {
 		NET_COUNT(c->tcp->net, tcp, conn_timeouts);
 		tcp_set_closed(c, -ETIMEDOUT);
@@ -171,6 +212,8 @@ tcp_timer_fire(void *arg)
 		c->ack_now = true;
 		tcp_output(c);
 	}
+	if (c->state != MG_TCP_CLOSED && c->tlp_deadline != 0 && c->tlp_deadline <= now)
+		tlp_fire(c, now);
 	if (c->state != MG_TCP_CLOSED && c->rto_deadline != 0 && c->rto_deadline <= now)
 		rto_fire(c, now);
 	if (c->state != MG_TCP_CLOSED && c->persist_deadline != 0 && c->persist_deadline <= now)

@@ -141,6 +141,8 @@ struct mg_net_counters {
 		uint64_t retransmits;		/* segments sent again */
 		uint64_t fast_retransmits;	/* recoveries entered on duplicate ACKs/SACK */
 		uint64_t timeouts;		/* retransmission timeouts */
+		uint64_t tlp_probes;		/* tail loss probes sent (RFC 8985 7) */
+		uint64_t tlp_losses;		/* losses they revealed or repaired */
 		uint64_t challenge_acks;
 		uint64_t challenge_acks_limited;	/* not sent: rate limit */
 		uint64_t syncookies_sent, syncookies_ok, syncookies_bad;

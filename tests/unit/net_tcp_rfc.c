@@ -580,6 +580,86 @@ sack_recovery_resends_exactly_the_lost_segments(void **state)
 	assert_int_equal(res.c[0].tcp.retransmits, 3);
 }
 
+/* --- tail loss probe (RFC 8985 7) -------------------------------------------------------- */
+
+#define TAIL_BYTES	(8 * 1448)	/* one initial window of full segments */
+
+static struct {
+	uint32_t first_seq, max_end;
+	bool have_first;
+	unsigned dropped;
+} tl;
+
+/* Drop the first sending of the flight's last two segments (with offloads: of the
+ * super-segment that carries them). */
+static bool
+drop_the_tail(void *arg, unsigned from, const uint8_t *frame, size_t len)
+{
+	struct sim_seg seg;
+	uint32_t end;
+
+	(void)arg;
+	if (from != 0 || !sim_parse(frame, len, &seg) || seg.len == 0)
+		return false;
+	if (!tl.have_first) {
+		tl.first_seq = seg.h.seq;
+		tl.have_first = true;
+	}
+	end = seg.h.seq + (uint32_t)seg.len - tl.first_seq;
+	if (end <= tl.max_end)
+		return false;		/* sent again */
+	tl.max_end = end;
+	if (end > TAIL_BYTES - 2 * 1448) {
+		tl.dropped++;
+		return true;
+	}
+	return false;
+}
+
+static int
+tail_loss(struct sim *s)
+{
+	struct mg_tcp_conn *client, *server;
+	static uint8_t buf[TAIL_BYTES];
+	uint64_t got = 0;
+
+	memset(&tl, 0, sizeof(tl));
+	if (establish(s, 0, &client, &server, NULL) != 0)
+		return 1;
+	mg_sim_link_set_filter(s->link, drop_the_tail, NULL);
+	res.times[0] = mg_now_ns();
+	if (mg_tcp_write(client, buf, sizeof(buf), MG_FOREVER) != (long)sizeof(buf))
+		return 2;
+	while (got < sizeof(buf)) {
+		long n = mg_tcp_read(server, buf, sizeof(buf), mg_now_ns() + 30 * SEC);
+
+		if (n <= 0)
+			break;
+		got += (uint64_t)n;
+	}
+	res.times[1] = mg_now_ns();
+	res.count[0] = got;
+	(void)mg_tcp_close(client);
+	(void)mg_tcp_close(server);
+	return 0;
+}
+
+/* The last two segments of a flight are lost and no ACK would ever show it: a probe two
+ * RTTs (40 ms) later draws a SACK that does, and recovery resends them well before the
+ * 200 ms retransmission timeout. */
+static void
+a_lost_tail_is_found_by_a_probe_before_the_timeout(void **state)
+{
+	(void)state;
+	assert_int_equal(run(tail_loss, NULL, NULL, NULL), 0);
+	assert_int_equal(res.count[0], TAIL_BYTES);
+	assert_int_equal(tl.dropped, 2);
+	assert_int_equal(res.c[0].tcp.timeouts, 0);
+	assert_int_equal(res.c[0].tcp.tlp_probes, 1);
+	assert_int_equal(res.c[0].tcp.tlp_losses, 1);
+	assert_true(res.times[1] - res.times[0] < 150 * MS);
+}
+
 /* --- TIME_WAIT and port reuse ------------------------------------------------------------ */
 
 struct conn_loop {
@@ -696,6 +776,7 @@ main(void)
 		cmocka_unit_test(a_closed_window_is_probed_with_backoff_and_the_transfer_resumes),
 		cmocka_unit_test(retransmission_timeouts_double_until_the_connection_gives_up),
 		cmocka_unit_test(sack_recovery_resends_exactly_the_lost_segments),
+		cmocka_unit_test(a_lost_tail_is_found_by_a_probe_before_the_timeout),
 		cmocka_unit_test(time_wait_is_bounded_by_its_table),
 		cmocka_unit_test(seventy_thousand_sequential_connections_reuse_ports),
 	};
