@@ -48,6 +48,16 @@
  * index, offset and length of the rings once and checks it; a guest that puts bad ones
  * there is ended with status 255 at its next hypercall.
  *
+ * Console buffer. A guest may name a struct mg_hvt_console_buf in its own writable
+ * memory in a note owned by "Morgana" of type MG_HVT_CONSOLE_NOTE_TYPE, whose 16-byte
+ * descriptor is the buffer's address (8-aligned) and its whole size (header included, at
+ * most MG_HVT_CONSOLE_BUF_MAX). The guest appends output at data[len] and then raises
+ * len; whenever the guest stops for a hypercall, and when it ends (exit, abort, fault),
+ * the tender first writes data[0, len) to its stdout and sets len to 0, so output never
+ * costs a VM exit of its own and still comes out in order, before anything the call
+ * itself writes. A len beyond the data ends the guest (status 255), after its fault
+ * report if it faulted.
+ *
  * Every guest address is below 4 GiB: the tender refuses more memory than that.
  */
 #ifndef MORGANA_HVT_ABI_H
@@ -63,6 +73,8 @@
 #define MG_HVT_STACK_SIZE	(128 * 1024)
 #define MG_HVT_MAIN_STACK_SIZE	(256 * 1024)
 #define MG_HVT_TRAPS_NOTE_TYPE	0x4d470002u	/* owner "Morgana", as the manifest's */
+#define MG_HVT_CONSOLE_NOTE_TYPE	0x4d470003u
+#define MG_HVT_CONSOLE_BUF_MAX	(1u << 20)
 
 /* Call numbers; macros, not an enum, so that assembly can use them too. */
 #define MG_HVT_CALL_TRAPS	1	/* struct mg_hvt_traps */
@@ -102,6 +114,13 @@ struct mg_hvt_trap_frame {
 struct mg_hvt_console {
 	uint64_t data;
 	uint64_t len;
+};
+
+/* The console buffer a note names (above); data runs to the end of the named size. */
+struct mg_hvt_console_buf {
+	uint32_t len;		/* bytes waiting in data */
+	uint32_t reserved;
+	uint8_t data[];
 };
 
 struct mg_hvt_walltime {

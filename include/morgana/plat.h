@@ -90,8 +90,11 @@ _Noreturn void mg_runtime_start(const struct mg_plat_boot_info *info,
  * Console.
  *
  * Write len bytes of buf to the console (the process's stdout on unix, the tender's on
- * hvt/spt). The write is complete when the call returns; output is never interleaved
- * within one call. There is no console input.
+ * hvt/spt). Output comes out in call order and is never interleaved within one call. On
+ * unix and spt it is written when the call returns; hvt may hold it in guest memory until
+ * the unikernel next waits for input or a timer, for at most 10 ms while it is busy, and
+ * always writes it before the unikernel's exit, abort or fault is reported (hvt_abi.h's
+ * console buffer), so a log line costs no VM exit of its own. There is no console input.
  */
 void mg_plat_console_write(const char *buf, size_t len);
 

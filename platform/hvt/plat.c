@@ -2,13 +2,15 @@
 /*
  * plat.c -- the platform ABI (morgana/plat.h) on hvt: each call is a hypercall to the
  * tender, except the monotonic clock, which reads the TSC (no VM exit) and scales it by
- * the frequency the tender measured, and network frames, which go through rings in
- * guest memory (netq.c) when they fit in the heap. Devices are the manifest's: a handle
- * is the device's index in it, which is also the tender's name for it.
+ * the frequency the tender measured, network frames, which go through rings in guest
+ * memory (netq.c) when they fit in the heap, and console output, which waits in a
+ * buffer the tender empties whenever the guest stops anyway. Devices are the manifest's:
+ * a handle is the device's index in it, which is also the tender's name for it.
  */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "hvt.h"
 
@@ -24,6 +26,30 @@ static uint64_t tsc_hz, tsc_origin;
 static size_t heap_size;
 static uint64_t acquired;	/* bit h: handle h was acquired */
 static uint64_t polled;		/* bit h: network device h has no rings: POLL asks the TAP */
+
+/*
+ * The console buffer, named to the tender in a note (hvt_abi.h): output waits here until
+ * the guest next stops for a hypercall (POLL when it has nothing to do, EXIT, ABORT, a
+ * fault), or until it has waited CONSOLE_HOLD_NS, so that a busy unikernel's log costs
+ * no VM exit per line.
+ */
+#define CONSOLE_SIZE	(16 * 1024)
+#define CONSOLE_HOLD_NS	(10 * 1000 * 1000)
+
+static struct {
+	struct mg_hvt_console_buf h;
+	uint8_t data[CONSOLE_SIZE - sizeof(struct mg_hvt_console_buf)];
+} console __attribute__((aligned(64)));
+static uint64_t console_since;	/* when the oldest byte in the buffer was written */
+
+static const struct __attribute__((packed)) {
+	uint32_t namesz, descsz, type;
+	char name[8];
+	uint64_t desc[2];
+} console_note __attribute__((section(".note.morgana.console"), aligned(4), used)) = {
+	.namesz = 8, .descsz = 16, .type = MG_HVT_CONSOLE_NOTE_TYPE, .name = "Morgana",
+	.desc = { (uint64_t)(uintptr_t)&console, sizeof(console) },
+};
 
 static uint64_t
 rdtsc(void)
@@ -43,12 +69,31 @@ mg_hvt_plat_init(const struct mg_plat_boot_info *info)
 	heap_size = info->heap_size;
 }
 
-void
-mg_plat_console_write(const char *buf, size_t len)
+/* Have the tender write out the buffer, then len bytes of buf (0: just the buffer). */
+static void
+console_call(const char *buf, size_t len)
 {
 	struct mg_hvt_console c = { .data = (uintptr_t)buf, .len = len };
 
 	mg_hvt_call(MG_HVT_CALL_CONSOLE, &c);
+}
+
+void
+mg_plat_console_write(const char *buf, size_t len)
+{
+	uint32_t used = console.h.len;
+
+	if (len > sizeof(console.data) - used) {
+		console_call(buf, len);
+		return;
+	}
+	if (used == 0)
+		console_since = mg_plat_clock_monotonic();
+	memcpy(console.data + used, buf, len);
+	/* The tender reads len only while the vCPU is stopped: a compiler barrier will do. */
+	__atomic_store_n(&console.h.len, used + (uint32_t)len, __ATOMIC_RELEASE);
+	if (mg_plat_clock_monotonic() - console_since >= CONSOLE_HOLD_NS)
+		console_call(buf, 0);
 }
 
 uint64_t
@@ -99,6 +144,8 @@ mg_plat_yield(uint64_t deadline_ns, mg_plat_handle_set *ready)
 	if (polled == 0 && (waiting != 0 || p.timeout_ns == 0)) {
 		if (ready != NULL)
 			*ready = waiting & acquired;
+		if (console.h.len != 0 && now - console_since >= CONSOLE_HOLD_NS)
+			console_call((const char *)console.data, 0);
 		return;
 	}
 	if (waiting != 0)

@@ -169,6 +169,15 @@ find_notes(const struct mg_elf_source *src, const Elf64_Phdr *ph, struct mg_elf_
 			if (image->trap_stubs == 0)
 				return refuse(why, why_len, "traps note names address 0");
 		}
+		if (ours && head.nh.n_type == MG_HVT_CONSOLE_NOTE_TYPE) {
+			if (image->console[0] != 0 || head.nh.n_descsz != sizeof(image->console))
+				return refuse(why, why_len, "malformed or second console note");
+			if ((rc = read_at(src, desc, image->console, sizeof(image->console), why,
+					  why_len)) != 0)
+				return rc;
+			if (image->console[0] == 0)
+				return refuse(why, why_len, "console note names address 0");
+		}
 		if (ours && head.nh.n_type == MG_MANIFEST_NOTE_TYPE) {
 			if (*found)
 				return refuse(why, why_len, "more than one manifest note");

@@ -37,6 +37,8 @@ struct mg_elf_image {
 	struct mg_manifest manifest;	/* copied from the image's note, not yet checked */
 	uint64_t trap_stubs;	/* hvt: the traps note's address (hvt_abi.h), 0 if none;
 				 * not yet checked */
+	uint64_t console[2];	/* hvt: the console note's address and size (hvt_abi.h),
+				 * 0 if none; not yet checked */
 };
 
 /*

@@ -89,6 +89,8 @@ struct mg_hvt_io;
 struct mg_hvt {
 	struct mg_hvt_mem mem;
 	bool traps_set;
+	struct mg_hvt_console_buf *console;	/* the guest's console buffer, or NULL */
+	uint32_t console_cap;			/* bytes of its data */
 	uint32_t device_count;	/* = the manifest's; devices[i] is manifest device i */
 	struct mg_tender_device devices[MG_MANIFEST_MAX_DEVICES];
 	struct mg_hvt_io *io;	/* the network rings' I/O thread (netq.c), or NULL */
@@ -140,6 +142,10 @@ void mg_hvt_layout_set_traps(struct mg_hvt *hvt, uint64_t stubs);
  * exited, aborted, faulted or broke the ABI -- reported on stderr).
  */
 int mg_hvt_hypercall(struct mg_hvt *hvt, uint64_t gpa, uint32_t value, int *status);
+
+/* Write out and empty the guest's console buffer (hvt_abi.h), if it named one. Returns 0,
+ * or 1 with *status when its length is out of range (reported on stderr). */
+int mg_hvt_console_drain(struct mg_hvt *hvt, int *status);
 
 /* netq.c: the network rings (see there and morgana/hvt_abi.h) */
 /*

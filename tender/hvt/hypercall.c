@@ -49,6 +49,24 @@ console_write(const uint8_t *data, uint64_t len)
 	}
 }
 
+int
+mg_hvt_console_drain(struct mg_hvt *hvt, int *status)
+{
+	struct mg_hvt_console_buf *b = hvt->console;
+	uint32_t len;
+
+	if (b == NULL)
+		return 0;
+	len = __atomic_load_n(&b->len, __ATOMIC_RELAXED);	/* once: the guest's to change */
+	if (len == 0)
+		return 0;
+	b->len = 0;
+	if (len > hvt->console_cap)
+		return guest_error("console buffer length out of range", len, status);
+	console_write(b->data, len);
+	return 0;
+}
+
 static const char *
 vector_name(uint64_t v)
 {
@@ -263,8 +281,12 @@ mg_hvt_hypercall(struct mg_hvt *hvt, uint64_t gpa, uint32_t value, int *status)
 	uint64_t call = (gpa - MG_HVT_MMIO_BASE) / 8;
 	struct timespec now;
 	void *arg;
+	/* The guest's buffered output first: it was written before this call. */
+	int bad_console = mg_hvt_console_drain(hvt, status);
 
-	if (mg_hvt_io_check(hvt, status) != 0)
+	if (gpa == MG_HVT_MMIO_BASE + 8 * MG_HVT_CALL_TRAP)
+		return report_trap(hvt, value, status);
+	if (bad_console != 0 || mg_hvt_io_check(hvt, status) != 0)
 		return 1;
 	if (gpa == MG_HVT_KICK) {
 		mg_hvt_io_kick(hvt);
@@ -272,8 +294,6 @@ mg_hvt_hypercall(struct mg_hvt *hvt, uint64_t gpa, uint32_t value, int *status)
 	}
 	if (gpa < MG_HVT_MMIO_BASE || gpa % 8 != 0 || call == 0 || call >= MG_HVT_CALL_COUNT)
 		return guest_error("store to an unknown hypercall address", gpa, status);
-	if (call == MG_HVT_CALL_TRAP)
-		return report_trap(hvt, value, status);
 	arg = mg_hvt_checked_gpa(&hvt->mem, value, args[call].size, 8, args[call].prot);
 	if (arg == NULL)
 		return guest_error("hypercall argument misaligned or outside guest memory",

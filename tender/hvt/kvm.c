@@ -323,10 +323,14 @@ mg_hvt_vm_run(struct mg_hvt_vm *vm, struct mg_hvt *hvt)
 		if (ioctl(vm->vcpu_fd, KVM_RUN, 0) < 0) {
 			if (errno == EINTR || errno == EAGAIN)
 				continue;
+			(void)mg_hvt_console_drain(hvt, &status);
 			fprintf(stderr, "morgana-hvt: KVM_RUN: %s%s\n", strerror(errno),
 				run->kvm_dirty_regs != 0 ? " (entry registers refused)" : "");
 			return 255;
 		}
+		/* Whatever ends the guest, the output it buffered comes out before the why. */
+		if (run->exit_reason != KVM_EXIT_MMIO)
+			(void)mg_hvt_console_drain(hvt, &status);
 		switch (run->exit_reason) {
 		case KVM_EXIT_MMIO:
 			if (!run->mmio.is_write || run->mmio.len != 4) {

@@ -376,6 +376,20 @@ mg_hvt_layout(struct mg_hvt *hvt, const struct mg_elf_image *image, char *const 
 		mg_hvt_layout_set_traps(hvt, image->trap_stubs);
 		hvt->traps_set = true;
 	}
+	if (image->console[0] != 0) {
+		uint64_t at = image->console[0], size = image->console[1];
+
+		hvt->console = size <= sizeof(struct mg_hvt_console_buf) ||
+			       size > MG_HVT_CONSOLE_BUF_MAX ? NULL :
+			mg_hvt_checked_gpa(mem, at, size, 8, HVT_PROT_R | HVT_PROT_W);
+		if (hvt->console == NULL) {
+			snprintf(why, why_len, "bad image: its console note names 0x%llx, not a "
+				 "console buffer of %llu bytes in writable memory",
+				 (unsigned long long)at, (unsigned long long)size);
+			return -EINVAL;
+		}
+		hvt->console_cap = (uint32_t)(size - sizeof(struct mg_hvt_console_buf));
+	}
 	entry->cr3 = build_page_tables(mem);
 	advise_large_pages(mem);
 	entry->rip = image->entry;

@@ -116,6 +116,32 @@ t "page tables are out of reach" 255 "$pf" "$HVT" "$TINY" fault-tables
 t "stack overflow hits the guard page" 255 'not present, write' "$HVT" "$TINY" fault-stack
 t "fault report shows registers" 255 'rax=0x[0-9a-f]{16} rbx=' "$HVT" "$TINY" fault-null
 t "invalid opcode is reported" 255 '#UD invalid opcode' "$HVT" "$TINY" fault-ud
+
+# The console buffer a guest names in a note: written out when the guest stops anyway,
+# in order, before the fault report; a length beyond it ends the guest.
+t "console buffer is written at exit" 0 '^tiny: buffered at exit$' "$HVT" "$TINY" console-exit
+n=$((n + 1))
+"$HVT" "$TINY" console-order >"$work/order.out" 2>&1
+if [ "$(grep -E '^tiny: (first|second)' "$work/order.out" | tr '\n' ' ')" = \
+     "tiny: first tiny: second " ]; then
+	lines+=("ok $n - console buffer comes before the output of the call that empties it")
+else
+	lines+=("not ok $n - console buffer comes before the output of the call that empties it")
+	while IFS= read -r l; do lines+=("#   $l"); done < "$work/order.out"
+fi
+n=$((n + 1))
+"$HVT" "$TINY" console-fault >"$work/cfault.out" 2>&1
+got=$?
+before=$(grep -n '^tiny: before the fault$' "$work/cfault.out" | cut -d: -f1)
+report=$(grep -n '#UD invalid opcode' "$work/cfault.out" | cut -d: -f1)
+if [ "$got" = 255 ] && [ -n "$before" ] && [ -n "$report" ] && [ "$before" -lt "$report" ]; then
+	lines+=("ok $n - console buffer is written before a fault report")
+else
+	lines+=("not ok $n - console buffer is written before a fault report (status $got)")
+	while IFS= read -r l; do lines+=("#   $l"); done < "$work/cfault.out"
+fi
+t "console buffer length beyond it ends the guest" 255 'console buffer length out of range' \
+	"$HVT" "$TINY" console-bad-len
 t "privileged instruction is reported" 255 '#GP general protection' \
 	"$HVT" "$TINY" fault-privileged
 
@@ -183,6 +209,13 @@ cp "$TINY" "$work/big.hvt"; patch "$work/big.hvt" $((64 + 56 + 40)) 000000000100
 t "segment beyond memory" 255 'does not fit' "$HVT" "$work/big.hvt"
 cp "$TINY" "$work/wx.hvt"; patch "$work/wx.hvt" $((64 + 56 + 4)) 07	# p_flags RWX
 t "writable and executable segment" 255 'writable and executable' "$HVT" "$work/wx.hvt"
+# The console note's descriptor (address, size) follows its type and name.
+cnote=$(LC_ALL=C grep -obUaP '\x03\x00\x47\x4dMorgana\x00' "$TINY" | head -1 | cut -d: -f1)
+rodata_va=$(od -An -t x8 -j $((64 + 56 + 16)) -N 8 "$TINY" | tr -d ' ')
+cp "$TINY" "$work/console.hvt"
+patch "$work/console.hvt" $((cnote + 12)) "$(printf '%016x' $((16#$rodata_va)) |
+					      sed 's/../& /g' | awk '{for (i = 8; i; i--) printf "%s", $i}')"
+t "console note naming read-only memory" 255 'console note names' "$HVT" "$work/console.hvt"
 t "not an ELF file" 255 'not an ELF file' "$HVT" "$0"
 t "missing image" 255 'No such file' "$HVT" "$work/none.hvt"
 

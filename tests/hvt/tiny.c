@@ -13,6 +13,32 @@ static const char rodata_word[8] = "rodata";
 static uint8_t data_code[16] = { 0xc3 };	/* ret, in a non-executable page */
 static volatile uint64_t sink;
 
+/* A console buffer named in a note (hvt_abi.h), written by the console-* modes only. */
+static struct {
+	struct mg_hvt_console_buf h;
+	char data[248];
+} console __attribute__((aligned(8)));
+
+static const struct __attribute__((packed)) {
+	uint32_t namesz, descsz, type;
+	char name[8];
+	uint64_t desc[2];
+} console_note __attribute__((section(".note.morgana.console"), aligned(4), used)) = {
+	.namesz = 8, .descsz = 16, .type = MG_HVT_CONSOLE_NOTE_TYPE, .name = "Morgana",
+	.desc = { (uint64_t)(uintptr_t)&console, sizeof(console) },
+};
+
+/* Leave s in the console buffer for the tender to write at the next hypercall. */
+static void
+console_buffer(const char *s)
+{
+	uint32_t n = console.h.len;
+
+	while (*s != '\0' && n < sizeof(console.data))
+		console.data[n++] = *s++;
+	__atomic_store_n(&console.h.len, n, __ATOMIC_RELEASE);
+}
+
 static _Noreturn void
 fail(const char *why)
 {
@@ -199,6 +225,25 @@ guest_main(const struct mg_plat_boot_info *bi)
 		__asm__ volatile("ud2");
 	if (guest_streq(mode, "fault-privileged"))
 		__asm__ volatile("cli; hlt");
+	if (guest_streq(mode, "console-exit")) {	/* written out at the exit */
+		console_buffer("tiny: buffered ");
+		console_buffer("at exit\n");
+		guest_exit(0);
+	}
+	if (guest_streq(mode, "console-order")) {	/* the buffer comes before the call's */
+		console_buffer("tiny: first\n");
+		guest_puts("tiny: second\n");
+		guest_exit(0);
+	}
+	if (guest_streq(mode, "console-fault")) {	/* and before a fault report */
+		console_buffer("tiny: before the fault\n");
+		__asm__ volatile("ud2");
+	}
+	if (guest_streq(mode, "console-bad-len")) {
+		__atomic_store_n(&console.h.len, (uint32_t)sizeof(console.data) + 1,
+				 __ATOMIC_RELEASE);
+		guest_exit(0);
+	}
 	if (mode[0] == 'b' && mode[1] == 'a' && mode[2] == 'd')
 		bad_call(mode);
 	if (guest_streq(mode, "abort")) {

@@ -32,10 +32,11 @@ struct image {
 	Elf64_Ehdr eh;
 	Elf64_Phdr ph[3];
 	struct mg_manifest_note note;
-	struct {	/* hvt's traps note; outside the note segment unless a test adds it */
+	struct {	/* hvt's traps (or console) note; outside the note segment unless a
+			 * test adds it */
 		uint32_t namesz, descsz, type;
 		char name[8];
-		uint8_t desc[8];
+		uint8_t desc[16];
 	} traps;
 	uint8_t text[64];
 	uint8_t data[32];
@@ -154,6 +155,29 @@ malformed_traps_note_is_refused(void **state)
 	add_traps_note(TEXT);
 	img.traps.descsz = 4;
 	expect_refused("traps note");
+}
+
+/* The console note in the traps note's place: its address and size, checked later by
+ * the tender against guest memory; address 0 or a wrong size is refused here. */
+static void
+console_note_gives_the_buffer(void **state)
+{
+	uint64_t desc[2] = { DATA + 8, 256 };
+
+	(void)state;
+	img.traps.type = MG_HVT_CONSOLE_NOTE_TYPE;
+	img.traps.descsz = sizeof(desc);
+	memcpy(img.traps.desc, desc, sizeof(desc));
+	img.ph[2].p_filesz = sizeof(img.note) + sizeof(img.traps);
+	assert_int_equal(load(sizeof(img)), 0);
+	assert_int_equal(out.console[0], DATA + 8);
+	assert_int_equal(out.console[1], 256);
+	img.traps.descsz = 8;
+	expect_refused("console note");
+	img.traps.descsz = sizeof(desc);
+	desc[0] = 0;
+	memcpy(img.traps.desc, desc, sizeof(desc));
+	expect_refused("console note");
 }
 
 static void
@@ -422,6 +446,7 @@ main(void)
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
 		T(traps_note_gives_the_stubs_address),
 		T(malformed_traps_note_is_refused),
+		T(console_note_gives_the_buffer),
 		T(valid_image_loads_segments_entry_and_manifest),
 		T(truncated_files_are_refused),
 		T(wrong_class_is_refused),
