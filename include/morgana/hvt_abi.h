@@ -123,6 +123,22 @@ struct mg_hvt_console_buf {
 	uint8_t data[];
 };
 
+/* The note, as a guest defines it: MG_HVT_CONSOLE_NOTE(buffer), buffer a static object
+ * that starts with a struct mg_hvt_console_buf. */
+struct __attribute__((packed)) mg_hvt_console_note {
+	uint32_t namesz, descsz, type;
+	char name[8];		/* "Morgana" */
+	uint64_t desc[2];	/* the buffer's address and size */
+};
+
+#define MG_HVT_CONSOLE_NOTE(buffer)							\
+	__attribute__((section(".note.morgana.console"), aligned(4), used))		\
+	static const struct mg_hvt_console_note mg_hvt_console_note = {			\
+		.namesz = 8, .descsz = 16, .type = MG_HVT_CONSOLE_NOTE_TYPE,		\
+		.name = "Morgana",							\
+		.desc = { (uint64_t)(uintptr_t)&(buffer), sizeof(buffer) },		\
+	}
+
 struct mg_hvt_walltime {
 	uint64_t ns;		/* out: nanoseconds since the Unix epoch */
 };

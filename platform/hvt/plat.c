@@ -42,14 +42,7 @@ static struct {
 } console __attribute__((aligned(64)));
 static uint64_t console_since;	/* when the oldest byte in the buffer was written */
 
-static const struct __attribute__((packed)) {
-	uint32_t namesz, descsz, type;
-	char name[8];
-	uint64_t desc[2];
-} console_note __attribute__((section(".note.morgana.console"), aligned(4), used)) = {
-	.namesz = 8, .descsz = 16, .type = MG_HVT_CONSOLE_NOTE_TYPE, .name = "Morgana",
-	.desc = { (uint64_t)(uintptr_t)&console, sizeof(console) },
-};
+MG_HVT_CONSOLE_NOTE(console);
 
 static uint64_t
 rdtsc(void)

@@ -334,6 +334,7 @@ mg_hvt_vm_run(struct mg_hvt_vm *vm, struct mg_hvt *hvt)
 		switch (run->exit_reason) {
 		case KVM_EXIT_MMIO:
 			if (!run->mmio.is_write || run->mmio.len != 4) {
+				(void)mg_hvt_console_drain(hvt, &status);
 				fprintf(stderr, "morgana-hvt: guest error: %u-byte %s at 0x%llx, "
 					"outside memory; stopping it\n", run->mmio.len,
 					run->mmio.is_write ? "write" : "read",

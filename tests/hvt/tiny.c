@@ -19,14 +19,7 @@ static struct {
 	char data[248];
 } console __attribute__((aligned(8)));
 
-static const struct __attribute__((packed)) {
-	uint32_t namesz, descsz, type;
-	char name[8];
-	uint64_t desc[2];
-} console_note __attribute__((section(".note.morgana.console"), aligned(4), used)) = {
-	.namesz = 8, .descsz = 16, .type = MG_HVT_CONSOLE_NOTE_TYPE, .name = "Morgana",
-	.desc = { (uint64_t)(uintptr_t)&console, sizeof(console) },
-};
+MG_HVT_CONSOLE_NOTE(console);
 
 /* Leave s in the console buffer for the tender to write at the next hypercall. */
 static void
