@@ -8,13 +8,17 @@
  * tells the guest it sleeps (tender_idle) and waits in ppoll() for a kick (the eventfd KVM
  * signals when the guest stores to MG_HVT_KICK) or, for devices with RX room, the TAP.
  * The vCPU thread's POLL waits on a second eventfd that the I/O thread signals when it
- * put frames on an RX ring while the vCPU waits. Both hand-offs are the store, full
- * fence, load pattern on each side, so neither a kick nor a wake-up is lost.
+ * put frames on an RX ring while the vCPU waits, and on the TAPs themselves: a frame
+ * that comes while the guest waits is read onto the ring by the vCPU thread, which
+ * saves the I/O thread's wake-up and the second wake-up it would send on (each a
+ * cross-CPU interrupt, an exit to the outer hypervisor on a nested host). Filling a ring
+ * is one thread at a time (rx_busy). Both hand-offs are the store, full fence, load
+ * pattern on each side, so neither a kick nor a wake-up is lost.
  *
  * The rings lie in guest memory the guest may change at any moment. Every index and
  * descriptor is read once into a local, checked, and only the local is used; the
  * tender's own positions live here, never there. A bad value marks the device broken:
- * the I/O thread leaves it alone and the vCPU thread ends the guest at its next call.
+ * both threads leave it alone and the vCPU thread ends the guest at its next call.
  */
 #define _GNU_SOURCE	/* ppoll */
 #include <errno.h>
@@ -49,6 +53,7 @@ struct netq {
 	uint32_t tx_cons;			/* private from here on */
 	uint32_t rx_prod, rx_cons;
 	bool stalled;				/* RX full: TAP not read */
+	atomic_int rx_busy;			/* a thread is filling RX */
 	struct mg_hvt_ring_alloc rx;
 	uint64_t tx_frames, rx_frames, tx_errors, rx_short;
 };
@@ -58,6 +63,7 @@ struct mg_hvt_io {
 	atomic_uint_fast64_t active;		/* bit h: device h has rings (release) */
 	atomic_int vcpu_waiting;
 	atomic_int started;			/* the thread runs io_main */
+	atomic_int breaking;			/* a thread is marking a device broken */
 	atomic_int broken;			/* 0, or 1 + the broken device's handle */
 	const char *broken_why;			/* set before broken */
 	uint64_t broken_value;
@@ -109,8 +115,8 @@ drain_fd(int fd)
 static void
 mark_broken(struct mg_hvt_io *io, uint32_t h, const char *why, uint64_t value)
 {
-	/* Only this thread writes these; the first reason is the one reported. */
-	if (atomic_load(&io->broken) == 0) {
+	/* Either thread may get here; the first reason is the one reported. */
+	if (atomic_exchange(&io->breaking, 1) == 0) {
 		io->broken_why = why;
 		io->broken_value = value;
 		atomic_store(&io->broken, (int)h + 1);
@@ -172,28 +178,37 @@ rx_take_cons(struct mg_hvt_io *io, uint32_t h)
 	}
 	if (cons != q->rx_cons)
 		mg_hvt_ring_release(&q->rx, cons - 1);
-	q->rx_cons = cons;
+	__atomic_store_n(&q->rx_cons, cons, __ATOMIC_RELAXED);	/* work_pending reads it */
 	return true;
 }
 
-/* Read frames from the TAP onto RX, up to BATCH. Returns whether any moved. */
+/*
+ * Read frames from the TAP onto RX, up to BATCH, from either thread: the I/O thread, or
+ * the vCPU thread while the guest waits in POLL (one wake-up fewer on the way in). One
+ * at a time; the other returns at once. Wakes the waiting vCPU if wake. Returns whether
+ * any moved.
+ */
 static bool
-rx_fill(struct mg_hvt_io *io, uint32_t h)
+rx_fill(struct mg_hvt_io *io, uint32_t h, bool wake)
 {
 	struct netq *q = &io->q[h];
 	uint32_t n = 0;
 	int64_t off;
 	ssize_t r;
 
-	if (!rx_take_cons(io, h))
+	if (atomic_exchange_explicit(&q->rx_busy, 1, memory_order_acquire) != 0)
 		return false;
-	q->stalled = false;
+	if (!rx_take_cons(io, h)) {
+		atomic_store_explicit(&q->rx_busy, 0, memory_order_release);
+		return false;
+	}
+	__atomic_store_n(&q->stalled, false, __ATOMIC_RELAXED);
 	while (n < BATCH) {
 		off = -1;
 		if (q->rx_prod - q->rx_cons < MG_HVT_RING_SLOTS)
 			off = mg_hvt_ring_reserve(&q->rx, q->frame_max, q->rx_prod == q->rx_cons);
 		if (off < 0) {
-			q->stalled = true;
+			__atomic_store_n(&q->stalled, true, __ATOMIC_RELAXED);
 			break;
 		}
 		r = read(q->fd, q->rx_data + off, q->frame_max);
@@ -213,11 +228,13 @@ rx_fill(struct mg_hvt_io *io, uint32_t h)
 		n++;
 	}
 	store_shared(&q->ctl->rx_stalled, q->stalled);
+	if (n > 0)
+		store_shared(&q->ctl->rx_prod, q->rx_prod);
+	atomic_store_explicit(&q->rx_busy, 0, memory_order_release);
 	if (n == 0)
 		return false;
-	store_shared(&q->ctl->rx_prod, q->rx_prod);
 	atomic_thread_fence(memory_order_seq_cst);
-	if (atomic_load(&io->vcpu_waiting))
+	if (wake && atomic_load(&io->vcpu_waiting))
 		signal_fd(io->wake_fd);
 	return true;
 }
@@ -233,7 +250,8 @@ work_pending(struct mg_hvt_io *io, uint64_t active)
 			continue;
 		if (load_shared(&q->ctl->tx_prod) != q->tx_cons)
 			return true;
-		if (q->stalled && load_shared(&q->ctl->rx_cons) != q->rx_cons)
+		if (__atomic_load_n(&q->stalled, __ATOMIC_RELAXED) &&
+		    load_shared(&q->ctl->rx_cons) != __atomic_load_n(&q->rx_cons, __ATOMIC_RELAXED))
 			return true;
 	}
 	return false;
@@ -259,7 +277,8 @@ io_sleep(struct mg_hvt_io *io, uint64_t active)
 	if (!work_pending(io, active)) {
 		fds[n++] = (struct pollfd){ .fd = io->kick_fd, .events = POLLIN };
 		for (uint32_t h = 0; h < MG_MANIFEST_MAX_DEVICES; h++)
-			if ((active & (1ull << h)) && !io->q[h].stalled)
+			if ((active & (1ull << h)) &&
+			    !__atomic_load_n(&io->q[h].stalled, __ATOMIC_RELAXED))
 				fds[n++] = (struct pollfd){ .fd = io->q[h].fd, .events = POLLIN };
 		/* An interrupted or failed wait only means one more pass. */
 		if (ppoll(fds, n, NULL, NULL) > 0 && (fds[0].revents & POLLIN))
@@ -284,7 +303,7 @@ io_main(void *arg)
 				continue;
 			work |= tx_drain(io, h);
 			if (atomic_load(&io->broken) == 0)
-				work |= rx_fill(io, h);
+				work |= rx_fill(io, h, true);
 		}
 		if (work) {
 			last_work = now_ns();
@@ -445,6 +464,20 @@ rings_ready(const struct mg_hvt_io *io)
 	return ready;
 }
 
+/* The vCPU thread's turn at filling the RX rings while the guest waits. */
+static bool
+fill_here(struct mg_hvt_io *io, uint64_t active)
+{
+	bool moved = false;
+
+	if (atomic_load(&io->broken) != 0)
+		return false;
+	for (uint32_t h = 0; h < MG_MANIFEST_MAX_DEVICES; h++)
+		if (active & (1ull << h))
+			moved |= rx_fill(io, h, false);
+	return moved;
+}
+
 uint64_t
 mg_hvt_io_poll(struct mg_hvt *hvt, uint64_t timeout_ns)
 {
@@ -455,16 +488,25 @@ mg_hvt_io_poll(struct mg_hvt *hvt, uint64_t timeout_ns)
 		.tv_sec = (time_t)(timeout_ns / 1000000000u),
 		.tv_nsec = (long)(timeout_ns % 1000000000u),
 	};
-	uint64_t ready = 0;
-	nfds_t n = 0, first_tap;
+	uint64_t ready = 0, active = 0;
+	nfds_t n = 0, first_tap, first_ring;
 
 	if (io != NULL) {
 		atomic_store(&io->vcpu_waiting, 1);
+		active = atomic_load(&io->active);
 		ready = rings_ready(io);
+		if (ready == 0 && fill_here(io, active))
+			ready = rings_ready(io);
 		if (ready != 0 || atomic_load(&io->broken) != 0)
 			ts = (struct timespec){ 0 };
 		fds[n++] = (struct pollfd){ .fd = io->wake_fd, .events = POLLIN };
+		/* The TAPs of devices with rings too: a frame wakes this thread, which reads
+		 * it itself, instead of the I/O thread waking and then waking this one. */
+		for (uint32_t h = 0; h < MG_MANIFEST_MAX_DEVICES; h++)
+			if (active & (1ull << h))
+				fds[n++] = (struct pollfd){ .fd = io->q[h].fd, .events = POLLIN };
 	}
+	first_ring = 1;
 	first_tap = n;
 	for (uint32_t i = 0; i < hvt->device_count; i++) {
 		if (hvt->devices[i].type != MG_DEVICE_NET || mg_hvt_io_has_rings(hvt, i))
@@ -478,6 +520,12 @@ mg_hvt_io_poll(struct mg_hvt *hvt, uint64_t timeout_ns)
 			if (fds[i].revents & POLLIN)
 				ready |= 1ull << handle[i - first_tap];
 	if (io != NULL) {
+		bool tap = false;
+
+		for (nfds_t i = first_ring; i < first_tap; i++)
+			tap |= (fds[i].revents & POLLIN) != 0;
+		if (tap)
+			(void)fill_here(io, active);
 		atomic_store(&io->vcpu_waiting, 0);
 		if (fds[0].revents & POLLIN)
 			drain_fd(io->wake_fd);
