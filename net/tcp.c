@@ -554,6 +554,39 @@ icmp_error(void *arg, struct mg_net *net, const struct mg_icmp_error *e)
 	pmtu_lower(c, e->next_hop_mtu);
 }
 
+uint32_t
+tcp_path_mss(struct mg_tcp *tcp, uint32_t raddr, bool ts)
+{
+	uint32_t mtu = mg_net_mtu(tcp->net);
+	uint64_t now = mg_now_ns();
+
+	for (unsigned i = 0; i < TCP_PMTU_CACHE; i++)
+		if (tcp->pmtu[i].addr == raddr && tcp->pmtu[i].expire_ns > now &&
+		    tcp->pmtu[i].mtu < mtu)
+			mtu = tcp->pmtu[i].mtu;
+	return mtu - 40u - (ts ? 12u : 0u);
+}
+
+/* Remember that the path to raddr carries at most mtu bytes: in raddr's entry, else in
+ * the one that expires first. */
+static void
+pmtu_remember(struct mg_tcp *tcp, uint32_t raddr, uint16_t mtu)
+{
+	unsigned pick = 0;
+
+	for (unsigned i = 0; i < TCP_PMTU_CACHE; i++) {
+		if (tcp->pmtu[i].addr == raddr) {
+			pick = i;
+			break;
+		}
+		if (tcp->pmtu[i].expire_ns < tcp->pmtu[pick].expire_ns)
+			pick = i;
+	}
+	tcp->pmtu[pick].addr = raddr;
+	tcp->pmtu[pick].mtu = mtu;
+	tcp->pmtu[pick].expire_ns = mg_now_ns() + TCP_PMTU_EXPIRE_NS;
+}
+
 /* A link on the path carries at most mtu bytes: lower the segment size and send again,
  * at once, what the too-big segments carried. Not a congestion signal: the window stays
  * (RFC 1191 6.5). An MTU below TCP_PMTU_MIN (or 0, from routers older than RFC 1191)
@@ -568,6 +601,7 @@ pmtu_lower(struct mg_tcp_conn *c, uint16_t mtu)
 	mss = mtu - 40u - (c->ts_ok ? 12u : 0u);
 	if (mss >= c->mss)
 		return;
+	pmtu_remember(c->tcp, c->raddr, mtu);
 	c->mss = (uint16_t)mss;
 	NET_COUNT(c->tcp->net, tcp, pmtu_updates);
 	c->ca = CA_LOSS;

@@ -34,6 +34,8 @@
 #define TCP_PAWS_IDLE_NS	(24ull * 24 * 3600 * 1000000000)	/* RFC 7323 5.5 */
 #define TCP_COOKIE_SLOT_NS	(64ull * 1000000000)
 #define TCP_PMTU_MIN		576	/* "fragmentation needed" below this is not believed */
+#define TCP_PMTU_CACHE		16	/* destinations whose path MTU is remembered */
+#define TCP_PMTU_EXPIRE_NS	(600ull * 1000000000)	/* then the link's again (RFC 1191 6.3) */
 #define TCP_TLP_MIN_NS		(10ull * 1000000)	/* shortest probe timeout (as Linux) */
 #define TCP_TLP_DELACK_NS	(200ull * 1000000)	/* RFC 8985 7.2's WCDelAckT */
 #define TCP_PRF_ISN		1	/* domains of tcp_prf() */
@@ -203,6 +205,11 @@ struct mg_tcp {
 	size_t tw_count;
 	struct mg_timer tw_timer;
 	uint8_t rcv_wscale;		/* what we offer: enough for rcvbuf */
+	struct {			/* path MTUs learnt, so new connections start there */
+		uint32_t addr;
+		uint16_t mtu;
+		uint64_t expire_ns;
+	} pmtu[TCP_PMTU_CACHE];
 };
 
 /* tcp.c */
@@ -268,6 +275,10 @@ bool tcp_is_lost_from(const struct mg_tcp_conn *c, uint32_t seq);
 void tcp_sack_update(struct mg_tcp_conn *c, const struct mg_tcp_opts *o);
 void tcp_sack_trim(struct mg_tcp_conn *c);
 void tcp_sack_lost_retransmits(struct mg_tcp_conn *c, const struct mg_tcp_opts *o);
+
+/* tcp.c: the segment size towards raddr: the link's MTU, or less if a path MTU to raddr
+ * was learnt in the last TCP_PMTU_EXPIRE_NS, minus headers (and timestamps if ts). */
+uint32_t tcp_path_mss(struct mg_tcp *tcp, uint32_t raddr, bool ts);
 
 /* tcp_timer.c */
 void tcp_timer_fire(void *arg);

@@ -291,13 +291,53 @@ narrow_link(void *arg, unsigned from, const uint8_t *frame, size_t len)
 	return true;
 }
 
+/* A second connection to the same peer, on another port: 4000 bytes each way. */
+static int
+second_connection(struct sim *s)
+{
+	static uint8_t buf[4000];
+	struct acceptor a = { 0 };
+	struct mg_tcp_conn *client;
+	struct mg_fiber *f;
+	size_t got = 0;
+	int err;
+
+	if ((err = mg_tcp_listen(s->tcp[1], SIM_PORT + 1, 0, NULL, NULL, &a.l)) != 0)
+		return err;
+	f = mg_fiber_spawn("accept", accept_one, &a, 0);
+	err = mg_tcp_dial(s->tcp[0], SIM_ADDR1, SIM_PORT + 1, mg_now_ns() + 60 * SEC, &client);
+	mg_fiber_join(f, NULL);
+	if (err != 0 || a.err != 0)
+		return 5;
+	mg_tcp_info(client, &res.info);
+	if (mg_tcp_write(client, buf, sizeof(buf), MG_FOREVER) != (long)sizeof(buf))
+		return 6;
+	while (got < sizeof(buf)) {
+		long n = mg_tcp_read(a.c, buf, sizeof(buf), mg_now_ns() + 10 * SEC);
+
+		if (n <= 0)
+			return 7;
+		got += (size_t)n;
+	}
+	res.count[1] = got;
+	(void)mg_tcp_close(client);
+	(void)mg_tcp_close(a.c);
+	return 0;
+}
+
 static int
 narrow_path_transfer(struct sim *s)
 {
+	int rc;
+
 	memset(&pmtu, 0, sizeof(pmtu));
 	pmtu.sim = s;
 	mg_sim_link_set_filter(s->link, narrow_link, NULL);
-	return transfer(s, 256 * 1024);
+	if ((rc = transfer(s, 256 * 1024)) != 0)
+		return rc;
+	res.count[2] = res.info.mss;
+	res.count[3] = pmtu.too_big;
+	return second_connection(s);
 }
 
 static void
@@ -309,8 +349,13 @@ fragmentation_needed_lowers_the_segment_size_and_the_data_gets_through(void **st
 	/* The forged message changed nothing; the genuine one lowered the MSS once. */
 	assert_int_equal(res.c[0].tcp.pmtu_ignored, 1);
 	assert_int_equal(res.c[0].tcp.pmtu_updates, 1);
+	assert_int_equal(res.count[2], PATH_MTU - 40 - 12);
+	assert_true(res.count[3] >= 2);
+	/* A new connection to the same peer starts at the path MTU learnt: nothing of it
+	 * is too big for the router. */
+	assert_int_equal(res.count[1], 4000);
 	assert_int_equal(res.info.mss, PATH_MTU - 40 - 12);
-	assert_true(pmtu.too_big >= 2);
+	assert_int_equal(pmtu.too_big, res.count[3]);
 	assert_int_equal(pmtu.max_frame_after, 14 + PATH_MTU);
 	assert_int_equal(pmtu.data_without_df, 0);	/* data segments carry DF */
 	assert_int_equal(res.c[0].ipv4.frags_tx, 0);
