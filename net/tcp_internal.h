@@ -224,6 +224,9 @@ void tcp_hash_insert(struct mg_tcp_conn *c);
 void tcp_hash_remove(struct mg_tcp_conn *c);
 struct mg_tcp_conn *tcp_conn_alloc(struct mg_tcp *tcp, uint32_t laddr, uint16_t lport,
 				   uint32_t raddr, uint16_t rport);
+/* The segment size towards raddr: the link's MTU, or less if a path MTU to raddr was
+ * learnt in the last TCP_PMTU_EXPIRE_NS, minus headers (and timestamps if ts). */
+uint32_t tcp_path_mss(struct mg_tcp *tcp, uint32_t raddr, bool ts);
 /* The connection reached CLOSED: unhash, stop timers, wake everyone; err for readers. */
 void tcp_set_closed(struct mg_tcp_conn *c, int err);
 void tcp_enter_timewait(struct mg_tcp_conn *c);
@@ -275,10 +278,6 @@ bool tcp_is_lost_from(const struct mg_tcp_conn *c, uint32_t seq);
 void tcp_sack_update(struct mg_tcp_conn *c, const struct mg_tcp_opts *o);
 void tcp_sack_trim(struct mg_tcp_conn *c);
 void tcp_sack_lost_retransmits(struct mg_tcp_conn *c, const struct mg_tcp_opts *o);
-
-/* tcp.c: the segment size towards raddr: the link's MTU, or less if a path MTU to raddr
- * was learnt in the last TCP_PMTU_EXPIRE_NS, minus headers (and timestamps if ts). */
-uint32_t tcp_path_mss(struct mg_tcp *tcp, uint32_t raddr, bool ts);
 
 /* tcp_timer.c */
 void tcp_timer_fire(void *arg);
