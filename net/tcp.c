@@ -554,17 +554,19 @@ icmp_error(void *arg, struct mg_net *net, const struct mg_icmp_error *e)
 	pmtu_lower(c, e->next_hop_mtu);
 }
 
-uint32_t
-tcp_path_mss(struct mg_tcp *tcp, uint32_t raddr, bool ts)
+uint16_t
+tcp_start_mss(const struct mg_tcp_conn *c)
 {
+	const struct mg_tcp *tcp = c->tcp;
 	uint32_t mtu = mg_net_mtu(tcp->net);
 	uint64_t now = mg_now_ns();
 
 	for (unsigned i = 0; i < TCP_PMTU_CACHE; i++)
-		if (tcp->pmtu[i].addr == raddr && tcp->pmtu[i].expire_ns > now &&
+		if (tcp->pmtu[i].addr == c->raddr && tcp->pmtu[i].expire_ns > now &&
 		    tcp->pmtu[i].mtu < mtu)
 			mtu = tcp->pmtu[i].mtu;
-	return mtu - 40u - (ts ? 12u : 0u);
+	return (uint16_t)((c->peer_mss < mtu - 40u ? c->peer_mss : mtu - 40u) -
+			  (c->ts_ok ? 12u : 0u));
 }
 
 /* Remember that the path to raddr carries at most mtu bytes: in raddr's entry, else in

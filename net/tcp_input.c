@@ -32,7 +32,6 @@ tcp_syn_options(struct mg_tcp_conn *c, const struct tcp_seg *s)
 {
 	const struct mg_tcp_config *cfg = &c->tcp->cfg;
 	const struct mg_tcp_opts *o = &s->h.opts;
-	uint32_t path_mss, peer;
 
 	c->peer_mss = o->has_mss && o->mss >= 64 ? o->mss : TCP_DEFAULT_MSS;
 	c->ws_ok = o->has_wscale && !cfg->no_wscale;
@@ -45,9 +44,7 @@ tcp_syn_options(struct mg_tcp_conn *c, const struct tcp_seg *s)
 		c->ts_recent = o->ts_val;
 		c->ts_recent_ns = mg_now_ns();
 	}
-	path_mss = tcp_path_mss(c->tcp, c->raddr, c->ts_ok);
-	peer = c->peer_mss - (c->ts_ok ? 12u : 0u);
-	c->mss = (uint16_t)(peer < path_mss ? peer : path_mss);
+	c->mss = tcp_start_mss(c);
 	return true;
 }
 

@@ -224,9 +224,10 @@ void tcp_hash_insert(struct mg_tcp_conn *c);
 void tcp_hash_remove(struct mg_tcp_conn *c);
 struct mg_tcp_conn *tcp_conn_alloc(struct mg_tcp *tcp, uint32_t laddr, uint16_t lport,
 				   uint32_t raddr, uint16_t rport);
-/* The segment size towards raddr: the link's MTU, or less if a path MTU to raddr was
- * learnt in the last TCP_PMTU_EXPIRE_NS, minus headers (and timestamps if ts). */
-uint32_t tcp_path_mss(struct mg_tcp *tcp, uint32_t raddr, bool ts);
+/* The segment size c starts with: its peer's MSS or what the path carries (the link's
+ * MTU, or less if a path MTU to the peer was learnt in the last TCP_PMTU_EXPIRE_NS),
+ * whichever is less, minus the timestamp option if c uses it. */
+uint16_t tcp_start_mss(const struct mg_tcp_conn *c);
 /* The connection reached CLOSED: unhash, stop timers, wake everyone; err for readers. */
 void tcp_set_closed(struct mg_tcp_conn *c, int err);
 void tcp_enter_timewait(struct mg_tcp_conn *c);

@@ -275,8 +275,7 @@ cookie_ack(struct mg_tcp *tcp, struct mg_tcp_listener *l, struct tcp_seg *s)
 	}
 	if (!c->ws_ok)
 		c->rcv_wscale = 0;
-	c->mss = (uint16_t)seq_min(c->peer_mss - (c->ts_ok ? 12u : 0u),
-				   tcp_path_mss(tcp, c->raddr, c->ts_ok));
+	c->mss = tcp_start_mss(c);
 	c->snd_wnd = (uint32_t)s->h.window << c->snd_wscale;
 	c->max_snd_wnd = c->snd_wnd;
 	c->snd_wl1 = s->h.seq;

@@ -117,7 +117,8 @@ struct mg_netdev {
  * are set: a pool of pool_count packets (0: MG_NETDEV_POOL_COUNT) big enough for a
  * frame plus MG_PKT_HEADROOM, with offloads that need them up to MG_NETDEV_BIG_COUNT
  * 64 KiB ones (fewer in a small heap: at most 1/MG_NETDEV_BIG_HEAP_DIV of it), an empty
- * TX queue of at most txq_max frames (0: MG_NETDEV_TXQ_MAX), and the flush hook. Returns 0, -EINVAL (mtu below 68, ops incomplete, offloads without
+ * TX queue of at most txq_max frames (0: MG_NETDEV_TXQ_MAX), and the flush hook.
+ * Returns 0, -EINVAL (mtu below 68, ops incomplete, offloads without
  * MG_PLAT_NET_VNET_HDR) or -ENOMEM.
  */
 int mg_netdev_init(struct mg_netdev *dev, size_t pool_count, size_t txq_max);

@@ -75,17 +75,19 @@ void
 mg_plat_console_write(const char *buf, size_t len)
 {
 	uint32_t used = console.h.len;
+	uint64_t now;
 
 	if (len > sizeof(console.data) - used) {
 		console_call(buf, len);
 		return;
 	}
+	now = mg_plat_clock_monotonic();
 	if (used == 0)
-		console_since = mg_plat_clock_monotonic();
+		console_since = now;
 	memcpy(console.data + used, buf, len);
 	/* The tender reads len only while the vCPU is stopped: a compiler barrier will do. */
 	__atomic_store_n(&console.h.len, used + (uint32_t)len, __ATOMIC_RELEASE);
-	if (mg_plat_clock_monotonic() - console_since >= CONSOLE_HOLD_NS)
+	if (now - console_since >= CONSOLE_HOLD_NS)
 		console_call(buf, 0);
 }
 

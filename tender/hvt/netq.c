@@ -489,24 +489,22 @@ mg_hvt_io_poll(struct mg_hvt *hvt, uint64_t timeout_ns)
 		.tv_nsec = (long)(timeout_ns % 1000000000u),
 	};
 	uint64_t ready = 0, active = 0;
-	nfds_t n = 0, first_tap, first_ring;
+	nfds_t n = 0, first_tap;
 
 	if (io != NULL) {
 		atomic_store(&io->vcpu_waiting, 1);
 		active = atomic_load(&io->active);
 		ready = rings_ready(io);
-		if (ready == 0 && fill_here(io, active))
-			ready = rings_ready(io);
 		if (ready != 0 || atomic_load(&io->broken) != 0)
 			ts = (struct timespec){ 0 };
 		fds[n++] = (struct pollfd){ .fd = io->wake_fd, .events = POLLIN };
-		/* The TAPs of devices with rings too: a frame wakes this thread, which reads
-		 * it itself, instead of the I/O thread waking and then waking this one. */
+		/* fds[1, first_tap): the TAPs of devices with rings. A frame there (one that
+		 * already waits, too) ends the wait, and this thread reads it itself instead
+		 * of the I/O thread waking and then waking this one. */
 		for (uint32_t h = 0; h < MG_MANIFEST_MAX_DEVICES; h++)
 			if (active & (1ull << h))
 				fds[n++] = (struct pollfd){ .fd = io->q[h].fd, .events = POLLIN };
 	}
-	first_ring = 1;
 	first_tap = n;
 	for (uint32_t i = 0; i < hvt->device_count; i++) {
 		if (hvt->devices[i].type != MG_DEVICE_NET || mg_hvt_io_has_rings(hvt, i))
@@ -522,7 +520,7 @@ mg_hvt_io_poll(struct mg_hvt *hvt, uint64_t timeout_ns)
 	if (io != NULL) {
 		bool tap = false;
 
-		for (nfds_t i = first_ring; i < first_tap; i++)
+		for (nfds_t i = 1; i < first_tap; i++)
 			tap |= (fds[i].revents & POLLIN) != 0;
 		if (tap)
 			(void)fill_here(io, active);
