@@ -61,7 +61,7 @@ struct netq {
 struct mg_hvt_io {
 	int kick_fd, wake_fd;
 	atomic_uint_fast64_t active;		/* bit h: device h has rings (release) */
-	atomic_int vcpu_waiting;
+	atomic_int vcpu_waiting;		/* in POLL; cleared by whoever wakes it */
 	atomic_int started;			/* the thread runs io_main */
 	atomic_int breaking;			/* a thread is marking a device broken */
 	atomic_int broken;			/* 0, or 1 + the broken device's handle */
@@ -182,11 +182,22 @@ rx_take_cons(struct mg_hvt_io *io, uint32_t h)
 	return true;
 }
 
+/* After a frame was published: wake the vCPU thread if it waits, once a wait (the
+ * eventfd stays readable until that wait ends). */
+static void
+wake_vcpu(struct mg_hvt_io *io)
+{
+	atomic_thread_fence(memory_order_seq_cst);
+	if (atomic_load_explicit(&io->vcpu_waiting, memory_order_relaxed) &&
+	    atomic_exchange(&io->vcpu_waiting, 0))
+		signal_fd(io->wake_fd);
+}
+
 /*
  * Read frames from the TAP onto RX, up to BATCH, from either thread: the I/O thread, or
  * the vCPU thread while the guest waits in POLL (one wake-up fewer on the way in). One
- * at a time; the other returns at once. Wakes the waiting vCPU if wake. Returns whether
- * any moved.
+ * at a time; the other returns at once. If wake, a waiting vCPU is woken at the first
+ * frame it can take. Returns whether any moved.
  */
 static bool
 rx_fill(struct mg_hvt_io *io, uint32_t h, bool wake)
@@ -226,17 +237,15 @@ rx_fill(struct mg_hvt_io *io, uint32_t h, bool wake)
 		q->rx_prod++;
 		q->rx_frames++;
 		n++;
+		/* Each frame is the guest's as soon as it is there: the guest works on it
+		 * while the next one is read, and a guest about to wait sees it. */
+		store_shared(&q->ctl->rx_prod, q->rx_prod);
+		if (wake)
+			wake_vcpu(io);
 	}
 	store_shared(&q->ctl->rx_stalled, q->stalled);
-	if (n > 0)
-		store_shared(&q->ctl->rx_prod, q->rx_prod);
 	atomic_store_explicit(&q->rx_busy, 0, memory_order_release);
-	if (n == 0)
-		return false;
-	atomic_thread_fence(memory_order_seq_cst);
-	if (wake && atomic_load(&io->vcpu_waiting))
-		signal_fd(io->wake_fd);
-	return true;
+	return n > 0;
 }
 
 /* Is there work a sleeping thread would miss? (After tender_idle is published.) */
