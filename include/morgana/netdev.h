@@ -50,9 +50,9 @@ struct mg_netdev;
 struct mg_netdev_ops {
 	/*
 	 * Read up to count frames into frames[i].buf (each frames[i].len bytes, at least
-	 * mg_plat_net_frame_max() of the device), set their lengths, *received = how many. Same contract as
-	 * mg_plat_net_read(): 0 with *received >= 1, -EAGAIN when nothing is waiting, or
-	 * another negative errno.
+	 * mg_plat_net_frame_max() of the device), set their lengths, *received = how
+	 * many. Same contract as mg_plat_net_read(): 0 with *received >= 1, -EAGAIN when
+	 * nothing is waiting, or another negative errno.
 	 */
 	int (*read)(struct mg_netdev *dev, struct mg_plat_frame *frames, size_t count,
 		    size_t *received);

@@ -212,9 +212,10 @@ int mg_plat_net_write(mg_plat_handle handle, const struct mg_plat_frame *frames,
 
 /*
  * Receive up to count frames. On entry frames[i].buf points to a buffer of frames[i].len
- * bytes, each at least mg_plat_net_frame_max(); on return the first *received entries have len set to
- * the length of the frame placed in them. Returns 0 with *received >= 1, -EAGAIN if no
- * frame was waiting (*received = 0), -EINVAL (bad handle or buffer too small) or -EIO.
+ * bytes, each at least mg_plat_net_frame_max(); on return the first *received entries
+ * have len set to the length of the frame placed in them. Returns 0 with *received >= 1,
+ * -EAGAIN if no frame was waiting (*received = 0), -EINVAL (bad handle or buffer too
+ * small) or -EIO.
  */
 int mg_plat_net_read(mg_plat_handle handle, struct mg_plat_frame *frames, size_t count,
 		     size_t *received);

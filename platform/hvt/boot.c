@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: ISC */
 /*
  * boot.c -- from _start to the runtime: clock, stack-protector canary, heap, then
- * mg_runtime_start(). The exception stubs are set already (start.S's note). Everything the tender vouches for (memory map, manifest
- * against the attached devices) is already checked when the guest runs.
+ * mg_runtime_start(). The exception stubs are set already (start.S's note). Everything
+ * the tender vouches for (memory map, manifest against the attached devices) is already
+ * checked when the guest runs.
  */
 #include <stdint.h>
 

@@ -44,7 +44,8 @@ struct mg_unix_config {
 /*
  * Parse the platform flags at the front of argv[1..argc-1] against manifest m (which has
  * passed mg_manifest_check()). Flags: --net:NAME=TAPIF, --block:NAME=PATH, --mem=MB,
- * --net-offload=on|off, then an optional "--" which is consumed; the first other argument starts the app's arguments.
+ * --net-offload=on|off, then an optional "--" which is consumed; the first other
+ * argument starts the app's arguments.
  * Every declared device must be given exactly once with the right kind.
  * Returns 0, or -EINVAL with one line "APP: FLAG: what is wrong; what is expected" in err.
  * Pure: no I/O, no globals.

@@ -48,10 +48,10 @@ int mg_tender_device_parse(const char *opt, struct mg_tender_device_arg *arg);
  * Match args against the (checked) manifest m and open them: devices[i] becomes manifest
  * device i, a TAP (IFF_TAP | IFF_NO_PI, non-blocking, random local MAC, MTU 1500; with
  * offload, IFF_VNET_HDR with a 12-byte header and the offloads the kernel grants, as
- * plat.h describes) or a block file (read-write, 512-byte blocks). Refuses an argument the manifest does not
- * declare (or declares as the other kind), a name given twice, and a declared device
- * without an argument. Returns 0 or -errno with a one-line reason in why; on failure
- * nothing stays open.
+ * plat.h describes) or a block file (read-write, 512-byte blocks). Refuses an argument
+ * the manifest does not declare (or declares as the other kind), a name given twice,
+ * and a declared device without an argument. Returns 0 or -errno with a one-line reason
+ * in why; on failure nothing stays open.
  */
 int mg_tender_devices_attach(struct mg_tender_device devices[MG_MANIFEST_MAX_DEVICES],
 			     const struct mg_manifest *m,
