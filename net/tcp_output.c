@@ -447,6 +447,30 @@ next_lost(const struct mg_tcp_conn *c, uint32_t *seq, uint32_t *len)
 	return false;
 }
 
+/*
+ * RFC 6675 NextSeg() rule 3, for when nothing is lost and no new data may go: the first
+ * unSACKed sequence number above high_rxt and below the highest SACKed data, lost or
+ * not (the holes near the top of the window, with too little SACKed above them to count
+ * as lost, would otherwise wait for the timeout).
+ */
+static bool
+next_unsacked(const struct mg_tcp_conn *c, uint32_t *seq, uint32_t *len)
+{
+	uint32_t prev = c->snd_una;
+
+	for (unsigned i = 0; i < c->sacked_count; i++) {
+		uint32_t start = seq_max(prev, c->high_rxt);
+
+		if (seq_lt(start, c->sacked[i].left)) {
+			*seq = start;
+			*len = c->sacked[i].left - start;
+			return true;
+		}
+		prev = c->sacked[i].right;
+	}
+	return false;
+}
+
 /* Payload bytes the next segment may carry: the MSS less the SACK blocks it will
  * carry (c->mss already allows for timestamps; RFC 9293 3.7.1). */
 static uint32_t
@@ -662,8 +686,17 @@ tcp_output(struct mg_tcp_conn *c)
 			c->rxt_nxt = c->snd_nxt;
 			continue;
 		}
-		if (!send_new(c, pipe))
+		if (send_new(c, pipe))
+			continue;
+		/* RFC 6675 rule 3: in recovery, with room in the window, a hole that does
+		 * not count as lost yet. */
+		if (c->ca != CA_RECOVERY || !c->sack_ok || pipe + payload_max(c) > c->cwnd)
 			break;
+		if (!next_unsacked(c, &seq, &len))
+			break;
+		len = send_range(c, seq, seq_min(len, payload_max(c)));
+		c->high_rxt = seq + len;
+		c->rxt_nxt = c->snd_nxt;
 	}
 	if (c->ack_now)
 		tcp_send_ack(c);

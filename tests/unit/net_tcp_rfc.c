@@ -589,6 +589,7 @@ static struct {
 	bool have_first;
 	unsigned dropped;
 } tl;
+static mg_sim_filter tail_filter;	/* which of the flight's segments tail_loss drops */
 
 /* Drop the first sending of the flight's last two segments (with offloads: of the
  * super-segment that carries them). */
@@ -626,7 +627,7 @@ tail_loss(struct sim *s)
 	memset(&tl, 0, sizeof(tl));
 	if (establish(s, 0, &client, &server, NULL) != 0)
 		return 1;
-	mg_sim_link_set_filter(s->link, drop_the_tail, NULL);
+	mg_sim_link_set_filter(s->link, tail_filter, NULL);
 	res.times[0] = mg_now_ns();
 	if (mg_tcp_write(client, buf, sizeof(buf), MG_FOREVER) != (long)sizeof(buf))
 		return 2;
@@ -651,6 +652,7 @@ static void
 a_lost_tail_is_found_by_a_probe_before_the_timeout(void **state)
 {
 	(void)state;
+	tail_filter = drop_the_tail;
 	assert_int_equal(run(tail_loss, NULL, NULL, NULL), 0);
 	assert_int_equal(res.count[0], TAIL_BYTES);
 	assert_int_equal(tl.dropped, 2);
@@ -658,6 +660,50 @@ a_lost_tail_is_found_by_a_probe_before_the_timeout(void **state)
 	assert_int_equal(res.c[0].tcp.tlp_probes, 1);
 	assert_int_equal(res.c[0].tcp.tlp_losses, 1);
 	assert_true(res.times[1] - res.times[0] < 150 * MS);
+}
+
+/* --- RFC 6675 NextSeg() rules 3 and 4 ----------------------------------------------------- */
+
+/* Drop the first sending of segments 1 and 6 of the flight (of 8). */
+static bool
+drop_two_holes(void *arg, unsigned from, const uint8_t *frame, size_t len)
+{
+	struct sim_seg seg;
+	uint32_t end;
+
+	(void)arg;
+	if (from != 0 || !sim_parse(frame, len, &seg) || seg.len == 0)
+		return false;
+	if (!tl.have_first) {
+		tl.first_seq = seg.h.seq;
+		tl.have_first = true;
+	}
+	end = seg.h.seq + (uint32_t)seg.len - tl.first_seq;
+	if (end <= tl.max_end)
+		return false;		/* sent again */
+	tl.max_end = end;
+	if (end == 2 * 1448 || end == 7 * 1448) {
+		tl.dropped++;
+		return true;
+	}
+	return false;
+}
+
+/* Segments 1 and 6 of a flight of 8 are lost, and nothing follows: the first hole has
+ * five segments SACKed above it and starts recovery, the second only one, too few to
+ * count as lost by DupThresh, so RFC 6675 without its rule 3 would leave it to the
+ * 200 ms timeout. Rule 3 resends it as soon as the window allows, right after the first. */
+static void
+a_hole_near_the_top_is_resent_without_a_timeout(void **state)
+{
+	(void)state;
+	tail_filter = drop_two_holes;
+	assert_int_equal(run(tail_loss, NULL, NULL, NULL), 0);
+	assert_int_equal(res.count[0], TAIL_BYTES);
+	assert_int_equal(tl.dropped, 2);
+	assert_int_equal(res.c[0].tcp.timeouts, 0);
+	assert_int_equal(res.c[0].tcp.retransmits, 2);
+	assert_true(res.times[1] - res.times[0] < 100 * MS);
 }
 
 /* --- TIME_WAIT and port reuse ------------------------------------------------------------ */
@@ -777,6 +823,7 @@ main(void)
 		cmocka_unit_test(retransmission_timeouts_double_until_the_connection_gives_up),
 		cmocka_unit_test(sack_recovery_resends_exactly_the_lost_segments),
 		cmocka_unit_test(a_lost_tail_is_found_by_a_probe_before_the_timeout),
+		cmocka_unit_test(a_hole_near_the_top_is_resent_without_a_timeout),
 		cmocka_unit_test(time_wait_is_bounded_by_its_table),
 		cmocka_unit_test(seventy_thousand_sequential_connections_reuse_ports),
 	};
