@@ -326,7 +326,8 @@ tcp_sack_update(struct mg_tcp_conn *c, const struct mg_tcp_opts *o)
  * A retransmission is lost if data sent after it was SACKed while it is still missing
  * (the link keeps order, reordering aside): start a new round, so that the holes below
  * high_rxt go out again instead of waiting for the timeout. (RFC 6675 alone would
- * wait; RACK, RFC 8985, detects the same by time.)
+ * wait; RACK, RFC 8985, detects the same by time.) Data sent after it lies at rxt_nxt
+ * or above; its SACK block may start lower, merged with what was SACKed before.
  */
 void
 tcp_sack_lost_retransmits(struct mg_tcp_conn *c, const struct mg_tcp_opts *o)
@@ -336,8 +337,7 @@ tcp_sack_lost_retransmits(struct mg_tcp_conn *c, const struct mg_tcp_opts *o)
 	if (c->ca == CA_OPEN || !seq_gt(c->high_rxt, c->snd_una))
 		return;
 	for (unsigned i = 0; i < o->sack_count; i++)
-		if (seq_geq(o->sack[i].left, c->rxt_nxt) && seq_gt(o->sack[i].right, c->rxt_nxt) &&
-		    seq_leq(o->sack[i].right, c->snd_nxt))
+		if (seq_gt(o->sack[i].right, c->rxt_nxt) && seq_leq(o->sack[i].right, c->snd_nxt))
 			after = true;
 	if (!after)
 		return;

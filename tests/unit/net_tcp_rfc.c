@@ -379,15 +379,52 @@ record_probes(void *arg, unsigned from, const uint8_t *frame, size_t len)
 	return false;
 }
 
+#define BULK_MAX	(256 * 1024)
+static size_t bulk_len;		/* what bulk_writer writes; set before spawning it */
+
 static int
 bulk_writer(void *arg)
 {
-	static uint8_t buf[64 * 1024];
+	static uint8_t buf[BULK_MAX];
 	struct mg_tcp_conn *c = arg;
 
-	for (size_t i = 0; i < sizeof(buf); i++)
+	for (size_t i = 0; i < bulk_len; i++)
 		buf[i] = sim_pattern(5, i);
-	return mg_tcp_write(c, buf, sizeof(buf), MG_FOREVER) == (long)sizeof(buf) ? 0 : -1;
+	return mg_tcp_write(c, buf, bulk_len, MG_FOREVER) == (long)bulk_len ? 0 : -1;
+}
+
+/* Side 0 writes len pattern bytes to side 1 through filter, which reads and checks them
+ * all; res.count[0] = bytes read. Returns 0, 1 if no connection, 2 if a byte differed,
+ * or the writer's error. */
+static int
+bulk_transfer(struct sim *s, mg_sim_filter filter, size_t len)
+{
+	struct mg_tcp_conn *client, *server;
+	static uint8_t buf[16384];
+	struct mg_fiber *w;
+	uint64_t got = 0;
+	int ws = -1;
+
+	if (establish(s, 0, &client, &server, NULL) != 0)
+		return 1;
+	mg_sim_link_set_filter(s->link, filter, NULL);
+	bulk_len = len;
+	w = mg_fiber_spawn("writer", bulk_writer, client, 0);
+	while (got < len) {
+		long n = mg_tcp_read(server, buf, sizeof(buf), mg_now_ns() + 30 * SEC);
+
+		if (n <= 0)
+			break;
+		for (long i = 0; i < n; i++)
+			if (buf[i] != sim_pattern(5, got + (uint64_t)i))
+				return 2;
+		got += (uint64_t)n;
+	}
+	mg_fiber_join(w, &ws);
+	res.count[0] = got;
+	(void)mg_tcp_close(client);
+	(void)mg_tcp_close(server);
+	return ws;
 }
 
 static int
@@ -403,6 +440,7 @@ zero_window(struct sim *s)
 	if (establish(s, 0, &client, &server, NULL) != 0)
 		return 1;
 	mg_sim_link_set_filter(s->link, record_probes, NULL);
+	bulk_len = 64 * 1024;
 	w = mg_fiber_spawn("writer", bulk_writer, client, 0);
 	mg_sleep_ns(30 * SEC);		/* the server does not read: its window closes */
 	res.count[0] = mg_net_counters(s->net[0])->tcp.zero_window_probes;
@@ -540,29 +578,8 @@ drop_three_segments(void *arg, unsigned from, const uint8_t *frame, size_t len)
 static int
 sack_recovery(struct sim *s)
 {
-	struct mg_tcp_conn *client, *server;
-	static uint8_t buf[16384];
-	struct mg_fiber *w;
-	uint64_t got = 0;
-	int ws = -1;
-
 	memset(&sk, 0, sizeof(sk));
-	if (establish(s, 0, &client, &server, NULL) != 0)
-		return 1;
-	mg_sim_link_set_filter(s->link, drop_three_segments, NULL);
-	w = mg_fiber_spawn("writer", bulk_writer, client, 0);
-	while (got < 64 * 1024) {
-		long n = mg_tcp_read(server, buf, sizeof(buf), mg_now_ns() + 30 * SEC);
-
-		if (n <= 0)
-			break;
-		got += (uint64_t)n;
-	}
-	mg_fiber_join(w, &ws);
-	res.count[0] = got;
-	(void)mg_tcp_close(client);
-	(void)mg_tcp_close(server);
-	return 0;
+	return bulk_transfer(s, drop_three_segments, 64 * 1024);
 }
 
 static void
@@ -580,24 +597,72 @@ sack_recovery_resends_exactly_the_lost_segments(void **state)
 	assert_int_equal(res.c[0].tcp.retransmits, 3);
 }
 
+/* Drop segment 20 of the stream, and its first retransmission too. */
+static struct {
+	uint32_t first_seq, seq;
+	bool have_first;
+	unsigned sends;
+} lr;
+
+static bool
+drop_a_retransmission(void *arg, unsigned from, const uint8_t *frame, size_t len)
+{
+	struct sim_seg seg;
+
+	(void)arg;
+	if (from != 0 || !sim_parse(frame, len, &seg) || seg.len == 0)
+		return false;
+	if (!lr.have_first) {
+		lr.first_seq = seg.h.seq;
+		lr.seq = seg.h.seq + 20 * (uint32_t)seg.len;
+		lr.have_first = true;
+	}
+	if (seg.h.seq != lr.seq)
+		return false;
+	return ++lr.sends <= 2;
+}
+
+#define LR_BYTES	BULK_MAX
+
+static int
+lost_retransmission(struct sim *s)
+{
+	memset(&lr, 0, sizeof(lr));
+	return bulk_transfer(s, drop_a_retransmission, LR_BYTES);
+}
+
+/* A retransmission is lost too. New data sent after it arrives and is SACKed -- as an
+ * extension of the SACK block already above the hole, whose left edge lies below the
+ * new data -- which shows the retransmission lost: it goes out again at once, with no
+ * timeout. */
+static void
+a_lost_retransmission_is_found_when_later_data_arrives(void **state)
+{
+	(void)state;
+	assert_int_equal(run(lost_retransmission, NULL, NULL, NULL), 0);
+	assert_int_equal(res.count[0], LR_BYTES);
+	assert_int_equal(lr.sends, 3);
+	assert_int_equal(res.c[0].tcp.timeouts, 0);
+}
+
 /* --- tail loss probe (RFC 8985 7) -------------------------------------------------------- */
 
 #define TAIL_BYTES	(8 * 1448)	/* one initial window of full segments */
 
-static struct {
+static struct tail_drops {
 	uint32_t first_seq, max_end;
 	bool have_first;
+	uint32_t drop;		/* bit i: drop the first sending of segment i */
 	unsigned dropped;
 } tl;
-static mg_sim_filter tail_filter;	/* which of the flight's segments tail_loss drops */
 
-/* Drop the first sending of the flight's last two segments (with offloads: of the
- * super-segment that carries them). */
+/* Drop the first sending of the flight's segments (of 1448 bytes) whose bit is set in
+ * tl.drop, by the segment that holds a frame's last byte. */
 static bool
-drop_the_tail(void *arg, unsigned from, const uint8_t *frame, size_t len)
+drop_first_sendings(void *arg, unsigned from, const uint8_t *frame, size_t len)
 {
 	struct sim_seg seg;
-	uint32_t end;
+	uint32_t end, idx;
 
 	(void)arg;
 	if (from != 0 || !sim_parse(frame, len, &seg) || seg.len == 0)
@@ -610,7 +675,8 @@ drop_the_tail(void *arg, unsigned from, const uint8_t *frame, size_t len)
 	if (end <= tl.max_end)
 		return false;		/* sent again */
 	tl.max_end = end;
-	if (end > TAIL_BYTES - 2 * 1448) {
+	idx = (end - 1) / 1448;
+	if (idx < 32 && (tl.drop & (1u << idx))) {
 		tl.dropped++;
 		return true;
 	}
@@ -624,10 +690,9 @@ tail_loss(struct sim *s)
 	static uint8_t buf[TAIL_BYTES];
 	uint64_t got = 0;
 
-	memset(&tl, 0, sizeof(tl));
 	if (establish(s, 0, &client, &server, NULL) != 0)
 		return 1;
-	mg_sim_link_set_filter(s->link, tail_filter, NULL);
+	mg_sim_link_set_filter(s->link, drop_first_sendings, NULL);
 	res.times[0] = mg_now_ns();
 	if (mg_tcp_write(client, buf, sizeof(buf), MG_FOREVER) != (long)sizeof(buf))
 		return 2;
@@ -652,7 +717,7 @@ static void
 a_lost_tail_is_found_by_a_probe_before_the_timeout(void **state)
 {
 	(void)state;
-	tail_filter = drop_the_tail;
+	tl = (struct tail_drops){ .drop = 1u << 6 | 1u << 7 };
 	assert_int_equal(run(tail_loss, NULL, NULL, NULL), 0);
 	assert_int_equal(res.count[0], TAIL_BYTES);
 	assert_int_equal(tl.dropped, 2);
@@ -662,32 +727,7 @@ a_lost_tail_is_found_by_a_probe_before_the_timeout(void **state)
 	assert_true(res.times[1] - res.times[0] < 150 * MS);
 }
 
-/* --- RFC 6675 NextSeg() rules 3 and 4 ----------------------------------------------------- */
-
-/* Drop the first sending of segments 1 and 6 of the flight (of 8). */
-static bool
-drop_two_holes(void *arg, unsigned from, const uint8_t *frame, size_t len)
-{
-	struct sim_seg seg;
-	uint32_t end;
-
-	(void)arg;
-	if (from != 0 || !sim_parse(frame, len, &seg) || seg.len == 0)
-		return false;
-	if (!tl.have_first) {
-		tl.first_seq = seg.h.seq;
-		tl.have_first = true;
-	}
-	end = seg.h.seq + (uint32_t)seg.len - tl.first_seq;
-	if (end <= tl.max_end)
-		return false;		/* sent again */
-	tl.max_end = end;
-	if (end == 2 * 1448 || end == 7 * 1448) {
-		tl.dropped++;
-		return true;
-	}
-	return false;
-}
+/* --- RFC 6675 NextSeg() rule 3 --------------------------------------------------------- */
 
 /* Segments 1 and 6 of a flight of 8 are lost, and nothing follows: the first hole has
  * five segments SACKed above it and starts recovery, the second only one, too few to
@@ -697,7 +737,7 @@ static void
 a_hole_near_the_top_is_resent_without_a_timeout(void **state)
 {
 	(void)state;
-	tail_filter = drop_two_holes;
+	tl = (struct tail_drops){ .drop = 1u << 1 | 1u << 6 };
 	assert_int_equal(run(tail_loss, NULL, NULL, NULL), 0);
 	assert_int_equal(res.count[0], TAIL_BYTES);
 	assert_int_equal(tl.dropped, 2);
@@ -822,6 +862,7 @@ main(void)
 		cmocka_unit_test(a_closed_window_is_probed_with_backoff_and_the_transfer_resumes),
 		cmocka_unit_test(retransmission_timeouts_double_until_the_connection_gives_up),
 		cmocka_unit_test(sack_recovery_resends_exactly_the_lost_segments),
+		cmocka_unit_test(a_lost_retransmission_is_found_when_later_data_arrives),
 		cmocka_unit_test(a_lost_tail_is_found_by_a_probe_before_the_timeout),
 		cmocka_unit_test(a_hole_near_the_top_is_resent_without_a_timeout),
 		cmocka_unit_test(time_wait_is_bounded_by_its_table),
