@@ -536,6 +536,15 @@ send_range(struct mg_tcp_conn *c, uint32_t seq, uint32_t seq_len)
 	return seq_len;
 }
 
+/* Retransmit [seq, seq + len) of a hole (the recovery rules below) and move high_rxt
+ * past what went. */
+static void
+resend_hole(struct mg_tcp_conn *c, uint32_t seq, uint32_t len)
+{
+	c->high_rxt = seq + send_range(c, seq, len);
+	c->rxt_nxt = c->snd_nxt;
+}
+
 /*
  * How much of len bytes a super-segment may carry (len above seg, one segment):
  * what the congestion window leaves, in whole segments but at least one (whether
@@ -681,9 +690,7 @@ tcp_output(struct mg_tcp_conn *c)
 				len = super_len(c, len, seg, pipe, false);
 			if (pipe + len > c->cwnd && !first)
 				break;
-			len = send_range(c, seq, len);
-			c->high_rxt = seq + len;
-			c->rxt_nxt = c->snd_nxt;
+			resend_hole(c, seq, len);
 			continue;
 		}
 		if (send_new(c, pipe))
@@ -694,9 +701,7 @@ tcp_output(struct mg_tcp_conn *c)
 			break;
 		if (!next_unsacked(c, &seq, &len))
 			break;
-		len = send_range(c, seq, seq_min(len, payload_max(c)));
-		c->high_rxt = seq + len;
-		c->rxt_nxt = c->snd_nxt;
+		resend_hole(c, seq, seq_min(len, payload_max(c)));
 	}
 	if (c->ack_now)
 		tcp_send_ack(c);

@@ -537,9 +537,31 @@ retransmission_timeouts_double_until_the_connection_gives_up(void **state)
 
 /* --- SACK recovery ----------------------------------------------------------------------- */
 
+/* Where side 0's stream of data began, as a filter saw it. */
+struct stream_start {
+	uint32_t seq;
+	bool seen;
+};
+
+/* Whether frame is a segment of side 0 carrying data; if so, parsed into seg, with off
+ * its offset from the first data byte the filter saw (recorded in st). */
+static bool
+side0_data(unsigned from, const uint8_t *frame, size_t len, struct stream_start *st,
+	   struct sim_seg *seg, uint32_t *off)
+{
+	if (from != 0 || !sim_parse(frame, len, seg) || seg->len == 0)
+		return false;
+	if (!st->seen) {
+		st->seq = seg->h.seq;
+		st->seen = true;
+	}
+	*off = seg->h.seq - st->seq;
+	return true;
+}
+
 static struct {
-	uint32_t first_seq, max_end;
-	bool have_first;
+	struct stream_start start;
+	uint32_t max_end;
 	uint32_t dropped[8];
 	size_t ndropped;
 	uint32_t resent[16];
@@ -550,24 +572,18 @@ static bool
 drop_three_segments(void *arg, unsigned from, const uint8_t *frame, size_t len)
 {
 	struct sim_seg seg;
-	uint32_t idx, end;
+	uint32_t idx, off;
 
 	(void)arg;
-	if (from != 0 || !sim_parse(frame, len, &seg) || seg.len == 0)
+	if (!side0_data(from, frame, len, &sk.start, &seg, &off))
 		return false;
-	if (!sk.have_first) {
-		sk.first_seq = seg.h.seq;
-		sk.max_end = seg.h.seq;
-		sk.have_first = true;
-	}
-	end = seg.h.seq + (uint32_t)seg.len;
-	if ((int32_t)(end - sk.max_end) <= 0) {	/* a retransmission */
+	if (off + (uint32_t)seg.len <= sk.max_end) {	/* a retransmission */
 		if (sk.nresent < 16)
 			sk.resent[sk.nresent++] = seg.h.seq;
 		return false;
 	}
-	sk.max_end = end;
-	idx = (seg.h.seq - sk.first_seq) / (uint32_t)seg.len;
+	sk.max_end = off + (uint32_t)seg.len;
+	idx = off / (uint32_t)seg.len;
 	if ((idx == 20 || idx == 21 || idx == 35) && sk.ndropped < 8) {
 		sk.dropped[sk.ndropped++] = seg.h.seq;
 		return true;
@@ -599,8 +615,7 @@ sack_recovery_resends_exactly_the_lost_segments(void **state)
 
 /* Drop segment 20 of the stream, and its first retransmission too. */
 static struct {
-	uint32_t first_seq, seq;
-	bool have_first;
+	struct stream_start start;
 	unsigned sends;
 } lr;
 
@@ -608,16 +623,11 @@ static bool
 drop_a_retransmission(void *arg, unsigned from, const uint8_t *frame, size_t len)
 {
 	struct sim_seg seg;
+	uint32_t off;
 
 	(void)arg;
-	if (from != 0 || !sim_parse(frame, len, &seg) || seg.len == 0)
-		return false;
-	if (!lr.have_first) {
-		lr.first_seq = seg.h.seq;
-		lr.seq = seg.h.seq + 20 * (uint32_t)seg.len;
-		lr.have_first = true;
-	}
-	if (seg.h.seq != lr.seq)
+	if (!side0_data(from, frame, len, &lr.start, &seg, &off) ||
+	    off != 20 * (uint32_t)seg.len)
 		return false;
 	return ++lr.sends <= 2;
 }
@@ -650,8 +660,8 @@ a_lost_retransmission_is_found_when_later_data_arrives(void **state)
 #define TAIL_BYTES	(8 * 1448)	/* one initial window of full segments */
 
 static struct tail_drops {
-	uint32_t first_seq, max_end;
-	bool have_first;
+	struct stream_start start;
+	uint32_t max_end;
 	uint32_t drop;		/* bit i: drop the first sending of segment i */
 	unsigned dropped;
 } tl;
@@ -665,13 +675,9 @@ drop_first_sendings(void *arg, unsigned from, const uint8_t *frame, size_t len)
 	uint32_t end, idx;
 
 	(void)arg;
-	if (from != 0 || !sim_parse(frame, len, &seg) || seg.len == 0)
+	if (!side0_data(from, frame, len, &tl.start, &seg, &end))
 		return false;
-	if (!tl.have_first) {
-		tl.first_seq = seg.h.seq;
-		tl.have_first = true;
-	}
-	end = seg.h.seq + (uint32_t)seg.len - tl.first_seq;
+	end += (uint32_t)seg.len;
 	if (end <= tl.max_end)
 		return false;		/* sent again */
 	tl.max_end = end;
