@@ -9,6 +9,10 @@
 
 /* Generous: the test also runs under valgrind on a loaded 2-core machine. */
 #define LATE_LIMIT_NS (40ull * 1000 * 1000)
+/* A sleep may end late because the host did not run us (CI once saw 76 ms for 100 us on a
+ * busy machine); a late sleep is tried again and fails only if it is late every time. A
+ * timer that is really late -- a lost wake-up, a deadline rounded up -- is late each try. */
+#define LATE_TRIES 4
 
 static uint64_t durations_ns[] = { 1000, 100000, 1000000, 5000000, 20000000, 50000000 };
 #define N_DURATIONS (sizeof(durations_ns) / sizeof(durations_ns[0]))
@@ -16,20 +20,23 @@ static uint64_t durations_ns[] = { 1000, 100000, 1000000, 5000000, 20000000, 500
 static int
 check_sleep(uint64_t ns)
 {
-	uint64_t start = mg_now_ns();
-	mg_sleep_ns(ns);
-	uint64_t took = mg_now_ns() - start;
-	if (took < ns) {
-		printf("FAIL: sleep of %llu ns woke after %llu ns\n", (unsigned long long)ns,
-		       (unsigned long long)took);
-		return 1;
+	for (int try = 1; try <= LATE_TRIES; try++) {
+		uint64_t start = mg_now_ns();
+		mg_sleep_ns(ns);
+		uint64_t took = mg_now_ns() - start;
+		if (took < ns) {
+			printf("FAIL: sleep of %llu ns woke after %llu ns\n",
+			       (unsigned long long)ns, (unsigned long long)took);
+			return 1;
+		}
+		if (took <= ns + LATE_LIMIT_NS)
+			return 0;
+		printf("# sleep of %llu ns took %llu ns (try %d of %d)\n", (unsigned long long)ns,
+		       (unsigned long long)took, try, LATE_TRIES);
 	}
-	if (took > ns + LATE_LIMIT_NS) {
-		printf("FAIL: sleep of %llu ns took %llu ns\n", (unsigned long long)ns,
-		       (unsigned long long)took);
-		return 1;
-	}
-	return 0;
+	printf("FAIL: sleep of %llu ns was late %d times in a row\n", (unsigned long long)ns,
+	       LATE_TRIES);
+	return 1;
 }
 
 static int
