@@ -161,8 +161,12 @@ FUZZ_SECONDS ?= 60
 FUZZ_FLAGS = -std=gnu17 -g -O1 $(WARNINGS) -Iinclude -fsanitize=fuzzer,address,undefined \
 	-fno-sanitize-recover=all
 FUZZ_BINS = $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
-# fuzz_stack drives the whole stack and links the runtime too (its own stub platform).
-FUZZ_SRCS_fuzz_stack = $(filter-out net/netdev_plat.c,$(NET_STACK_SRCS)) $(RUNTIME_SRCS)
+# fuzz_stack drives the whole stack, fuzz_tcp_conn TCP over it: they link the runtime
+# and a stub platform (tests/fuzz/stub_plat.c) whose clock the harness moves.
+FUZZ_STACK_SRCS = $(filter-out net/netdev_plat.c,$(NET_STACK_SRCS)) $(RUNTIME_SRCS) \
+	tests/fuzz/stub_plat.c
+FUZZ_SRCS_fuzz_stack = $(FUZZ_STACK_SRCS)
+FUZZ_SRCS_fuzz_tcp_conn = $(FUZZ_STACK_SRCS) $(NET_TCP_SRCS)
 # The DNS targets fuzz lib/dns (the message parser + engine, and the zone-file parser).
 FUZZ_SRCS_fuzz_dns_msg = $(LIB_DNS_SRCS)
 FUZZ_SRCS_fuzz_dns_zone = $(LIB_DNS_SRCS)

@@ -20,6 +20,9 @@
 		} \
 	} while (0)
 
+/* The monotonic and wall clock of stub_plat.c, for the targets that link it. */
+extern uint64_t fuzz_clock_ns;
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #endif /* MORGANA_FUZZ_H */
