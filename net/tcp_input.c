@@ -520,11 +520,13 @@ data_input(struct mg_tcp_conn *c, struct tcp_seg *s)
 		c->delack_deadline = mg_now_ns() + c->tcp->cfg.delack_ns;
 }
 
-/* The peer's FIN, in order: the end of the stream. */
+/* The peer's FIN, in order: the end of the stream. Data it sent above the FIN cannot
+ * belong to the stream, so out-of-order ranges are forgotten (as Linux does). */
 static void
 fin_input(struct mg_tcp_conn *c)
 {
 	c->rcv_nxt++;
+	c->ooo_count = 0;
 	c->fin_rcvd = true;
 	c->ack_now = true;
 	tcp_event(c, EV_READABLE);

@@ -288,6 +288,51 @@ blind_rst_syn_and_old_acks_get_challenge_acks_and_only_an_exact_rst_resets(void 
 	assert_int_equal(res.c[1].tcp.resets_rx, 1);
 }
 
+/* A confused peer: data out of order, then a FIN below it, at the next byte expected. */
+static int
+fin_below_out_of_order_data(struct sim *s)
+{
+	static const char junk[100] = "above the end of the stream";
+	struct mg_tcp_conn *client, *server;
+	uint32_t rcv_nxt, snd_nxt;
+	uint16_t cport;
+	char buf[8];
+
+	mg_sim_link_set_filter(s->link, record_last, NULL);
+	if (establish(s, 0, &client, &server, NULL) != 0)
+		return 1;
+	(void)mg_tcp_write(client, "hello", 5, MG_FOREVER);
+	(void)mg_tcp_read(server, buf, sizeof(buf), mg_now_ns() + SEC);
+	mg_sleep_ns(SEC);
+	rcv_nxt = last_from[0].h.seq + (uint32_t)last_from[0].len;
+	snd_nxt = last_from[0].h.ack;
+	cport = last_from[0].h.sport;
+	(void)sim_inject_tcp(s, 1, SIM_ADDR0, cport, SIM_ADDR1, SIM_PORT, rcv_nxt + 10, snd_nxt,
+			     MG_TCP_ACK, 1000, junk, sizeof(junk));
+	mg_sleep_ns(100 * MS);
+	res.count[0] = last_from[1].h.opts.sack_count;	/* the hole is SACKed */
+	(void)sim_inject_tcp(s, 1, SIM_ADDR0, cport, SIM_ADDR1, SIM_PORT, rcv_nxt, snd_nxt,
+			     MG_TCP_FIN | MG_TCP_ACK, 1000, NULL, 0);
+	mg_sleep_ns(100 * MS);
+	res.count[1] = last_from[1].h.opts.sack_count;
+	res.count[2] = last_from[1].h.ack - rcv_nxt;
+	res.err[0] = (int)mg_tcp_read(server, buf, sizeof(buf), mg_now_ns() + SEC);
+	(void)mg_tcp_abort(server);
+	(void)mg_tcp_abort(client);
+	return 0;
+}
+
+static void
+data_above_a_fin_is_forgotten(void **state)
+{
+	(void)state;
+	assert_int_equal(run(fin_below_out_of_order_data, NULL, NULL, NULL), 0);
+	assert_int_equal(res.count[0], 1);
+	assert_int_equal(res.count[1], 0);	/* no SACK for what lies past the end */
+	assert_int_equal(res.count[2], 1);	/* the FIN is acked */
+	assert_int_equal(res.err[0], 0);	/* end of stream, nothing after it */
+}
+
 /* --- SYN cookies --------------------------------------------------------------------------- */
 
 static int
@@ -863,6 +908,7 @@ main(void)
 		cmocka_unit_test(simultaneous_open_makes_one_connection_without_a_listener),
 		cmocka_unit_test(simultaneous_close_leaves_both_sides_in_time_wait),
 		cmocka_unit_test(blind_rst_syn_and_old_acks_get_challenge_acks_and_only_an_exact_rst_resets),
+		cmocka_unit_test(data_above_a_fin_is_forgotten),
 		cmocka_unit_test(a_full_backlog_answers_with_syn_cookies_and_the_client_gets_through),
 		cmocka_unit_test(without_cookies_a_full_backlog_drops_syns),
 		cmocka_unit_test(a_closed_window_is_probed_with_backoff_and_the_transfer_resumes),
