@@ -231,6 +231,27 @@ record_last(void *arg, unsigned from, const uint8_t *frame, size_t len)
 	return false;
 }
 
+/* A connection with "hello" delivered and all quiet; what the server expects next, from
+ * the client's last segment, for segments injected as if the client sent them. */
+static int
+establish_for_injection(struct sim *s, struct mg_tcp_conn **client,
+			struct mg_tcp_conn **server, uint32_t *rcv_nxt, uint32_t *snd_nxt,
+			uint16_t *cport)
+{
+	char buf[8];
+
+	mg_sim_link_set_filter(s->link, record_last, NULL);
+	if (establish(s, 0, client, server, NULL) != 0)
+		return 1;
+	(void)mg_tcp_write(*client, "hello", 5, MG_FOREVER);
+	(void)mg_tcp_read(*server, buf, sizeof(buf), mg_now_ns() + SEC);
+	mg_sleep_ns(SEC);
+	*rcv_nxt = last_from[0].h.seq + (uint32_t)last_from[0].len;
+	*snd_nxt = last_from[0].h.ack;
+	*cport = last_from[0].h.sport;
+	return 0;
+}
+
 static int
 blind_attacks(struct sim *s)
 {
@@ -239,16 +260,8 @@ blind_attacks(struct sim *s)
 	uint16_t cport;
 	char buf[8];
 
-	mg_sim_link_set_filter(s->link, record_last, NULL);
-	if (establish(s, 0, &client, &server, NULL) != 0)
+	if (establish_for_injection(s, &client, &server, &rcv_nxt, &snd_nxt, &cport) != 0)
 		return 1;
-	(void)mg_tcp_write(client, "hello", 5, MG_FOREVER);
-	(void)mg_tcp_read(server, buf, sizeof(buf), mg_now_ns() + SEC);
-	mg_sleep_ns(SEC);
-	/* What the server expects next, from the client's last segment. */
-	rcv_nxt = last_from[0].h.seq + (uint32_t)last_from[0].len;
-	snd_nxt = last_from[0].h.ack;
-	cport = last_from[0].h.sport;
 #define INJECT(seq, ack, flags) \
 	sim_inject_tcp(s, 1, SIM_ADDR0, cport, SIM_ADDR1, SIM_PORT, (seq), (ack), (flags), \
 		       1000, NULL, 0)
@@ -298,15 +311,8 @@ fin_below_out_of_order_data(struct sim *s)
 	uint16_t cport;
 	char buf[8];
 
-	mg_sim_link_set_filter(s->link, record_last, NULL);
-	if (establish(s, 0, &client, &server, NULL) != 0)
+	if (establish_for_injection(s, &client, &server, &rcv_nxt, &snd_nxt, &cport) != 0)
 		return 1;
-	(void)mg_tcp_write(client, "hello", 5, MG_FOREVER);
-	(void)mg_tcp_read(server, buf, sizeof(buf), mg_now_ns() + SEC);
-	mg_sleep_ns(SEC);
-	rcv_nxt = last_from[0].h.seq + (uint32_t)last_from[0].len;
-	snd_nxt = last_from[0].h.ack;
-	cport = last_from[0].h.sport;
 	(void)sim_inject_tcp(s, 1, SIM_ADDR0, cport, SIM_ADDR1, SIM_PORT, rcv_nxt + 10, snd_nxt,
 			     MG_TCP_ACK, 1000, junk, sizeof(junk));
 	mg_sleep_ns(100 * MS);
