@@ -51,9 +51,10 @@ SEEDS = {
     + segment(ECHO_PEER, ACK | PSH, length=100) + segment(ECHO_PEER, ACK, length=1400)
     + wait(50) + segment(ECHO_PEER, ACK) + segment(ECHO_PEER, FIN | ACK)
     + wait(50) + segment(ECHO_PEER, ACK),
-    # The same out of order: the second segment first, then the first.
+    # Out of order: two segments above a hole (SACKed), then the hole filled.
     "echo_ooo": settings() + segment(ECHO_PEER, SYN, opts=ALL) + segment(ECHO_PEER, ACK)
-    + segment(ECHO_PEER, ACK, dseq=1000, length=1000) + segment(ECHO_PEER, ACK, dseq=3000, length=500)
+    + segment(ECHO_PEER, ACK, dseq=1000, length=1000)
+    + segment(ECHO_PEER, ACK, dseq=3000, length=500)
     + segment(ECHO_PEER, ACK, length=1000) + segment(ECHO_PEER, ACK, length=1000)
     + next_timer() + segment(ECHO_PEER, ACK),
     # The stack's own connection: SYN-ACK, the application writes 30000 bytes, the peer
