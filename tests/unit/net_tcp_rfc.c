@@ -767,6 +767,18 @@ tail_loss(struct sim *s)
 	return 0;
 }
 
+/* tail_loss with the segments of mask dropped once each: all of them dropped, all the
+ * data through, and no retransmission timeout. */
+static void
+tail_loss_without_timeout(uint32_t mask)
+{
+	tl = (struct tail_drops){ .drop = mask };
+	assert_int_equal(run(tail_loss, NULL, NULL, NULL), 0);
+	assert_int_equal(res.count[0], TAIL_BYTES);
+	assert_int_equal(tl.dropped, __builtin_popcount(mask));
+	assert_int_equal(res.c[0].tcp.timeouts, 0);
+}
+
 /* The last two segments of a flight are lost and no ACK would ever show it: a probe two
  * RTTs (40 ms) later draws a SACK that does, and recovery resends them well before the
  * 200 ms retransmission timeout. */
@@ -774,11 +786,7 @@ static void
 a_lost_tail_is_found_by_a_probe_before_the_timeout(void **state)
 {
 	(void)state;
-	tl = (struct tail_drops){ .drop = 1u << 6 | 1u << 7 };
-	assert_int_equal(run(tail_loss, NULL, NULL, NULL), 0);
-	assert_int_equal(res.count[0], TAIL_BYTES);
-	assert_int_equal(tl.dropped, 2);
-	assert_int_equal(res.c[0].tcp.timeouts, 0);
+	tail_loss_without_timeout(1u << 6 | 1u << 7);
 	assert_int_equal(res.c[0].tcp.tlp_probes, 1);
 	assert_int_equal(res.c[0].tcp.tlp_losses, 1);
 	assert_true(res.times[1] - res.times[0] < 150 * MS);
@@ -794,11 +802,7 @@ static void
 a_hole_near_the_top_is_resent_without_a_timeout(void **state)
 {
 	(void)state;
-	tl = (struct tail_drops){ .drop = 1u << 1 | 1u << 6 };
-	assert_int_equal(run(tail_loss, NULL, NULL, NULL), 0);
-	assert_int_equal(res.count[0], TAIL_BYTES);
-	assert_int_equal(tl.dropped, 2);
-	assert_int_equal(res.c[0].tcp.timeouts, 0);
+	tail_loss_without_timeout(1u << 1 | 1u << 6);
 	assert_int_equal(res.c[0].tcp.retransmits, 2);
 	assert_true(res.times[1] - res.times[0] < 100 * MS);
 }
